@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of the hardened vhost modules.
+#   make [KDIR=/path/to/kernel/build]     build the modules
+#   make check                            run the VM test matrix
+KDIR ?= /lib/modules/$(shell uname -r)/build
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KVER = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+	@mkdir -p $(TOP)/.build/modules-$(KVER)
+	@find $(TOP)/drivers -name '*.ko' -exec cp {} $(TOP)/.build/modules-$(KVER)/ \; 2>/dev/null || true
+
+# KUnit test modules (need a kernel with CONFIG_KUNIT).
+kunit:
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit modules
+	@mkdir -p $(TOP)/.build/kunit-$(KVER)
+	@cp $(TOP)/tests/kunit/*.ko $(TOP)/.build/kunit-$(KVER)/
+
+check:
+	$(TOP)/scripts/check
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(TOP) clean
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean
+	rm -rf $(TOP)/.build
+
+.PHONY: all modules kunit check clean

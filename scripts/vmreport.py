@@ -1,0 +1,179 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the VM boots' result channels and consoles into one report.
+
+Reads RUN/BOOT/results.log (written by tests/vm/init on the second serial
+port) and RUN/BOOT/console.log (kernel console, kept as evidence).  Prints
+each result, then "N passed, N failed, N skipped" last; exits 1 on any
+failure.  Known failures of the reference listed in the expected-failures
+file are reported as XFAIL (not counted as passed); one that passes
+(XPASS) is a failure, so the expectations cannot go stale silently.
+"""
+import argparse
+import fnmatch
+import re
+import sys
+
+SPLATS = [
+    r"BUG:", r"WARNING:", r"KASAN", r"UBSAN", r"kernel BUG at",
+    r"Oops", r"general protection fault", r"Kernel panic",
+    r"possible circular locking", r"possible recursive locking",
+    r"inconsistent lock state", r"DEBUG_LOCKS_WARN_ON",
+    r"turning off the locking correctness validator",
+    r"soft lockup", r"hard LOCKUP", r"blocked for more than",
+    r"rcu_.* detected stalls", r"kmemleak: .*suspected memory leak",
+    r"unreferenced object", r"Call Trace:",
+]
+SPLAT_RE = re.compile("|".join(SPLATS))
+TAP_RE = re.compile(r"^(\s*)(not ok|ok) \d+ (?:- )?(.*?)(?:\s+#\s*(SKIP|skip|XFAIL|TODO)\b\s*(.*))?$")
+
+
+def load_expected(path, kernel, modules):
+    exp = []
+    try:
+        with open(path) as f:
+            for line in f:
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                k, m, test, reason = (line.split(None, 3) + [""])[:4]
+                if fnmatch.fnmatch(kernel, k) and fnmatch.fnmatch(modules, m):
+                    exp.append((test, reason))
+    except FileNotFoundError:
+        pass
+    return exp
+
+
+def parse_boot(run, boot):
+    results = []  # (id, status, note)
+    try:
+        lines = open(f"{run}/{boot}/results.log", errors="replace").read().splitlines()
+    except FileNotFoundError:
+        lines = []
+    lines = [l.rstrip("\r") for l in lines]
+    done = False
+    cur, seen, plan = None, 0, None
+    for l in lines:
+        if l.startswith("### BEGIN "):
+            cur, seen, plan, kunit_cases = l.split()[2], 0, None, []
+            continue
+        if l.startswith("### END ") and cur:
+            rc = l.rsplit("rc=", 1)[-1]
+            if cur.startswith("kunit/"):
+                pass
+            elif plan is not None and seen < plan:
+                results.append((f"{cur}/incomplete", "fail",
+                                f"{seen} of {plan} tests reported, rc={rc}"))
+            elif plan is None:
+                results.append((f"{cur}/incomplete", "fail", f"no TAP plan, rc={rc}"))
+            elif rc not in ("0", "4"):
+                # harness exit: 0 all passed, 1 failures, 4 skip-only
+                if not any(r[0].startswith(cur + "/") and r[1] == "fail" for r in results):
+                    results.append((f"{cur}/exit", "fail", f"rc={rc} with no failed test"))
+            cur = None
+            continue
+        if l.startswith("### MODULE-FAIL"):
+            results.append((f"{boot}/module-load", "fail", l[16:]))
+            continue
+        if l.startswith("### KMEMLEAK"):
+            results.append((f"{boot}/kmemleak", "fail", "kmemleak reported leaks"))
+            continue
+        if l.startswith("### TIMEOUT"):
+            results.append((f"{boot}/timeout", "fail", l[4:]))
+            continue
+        if l.startswith("### DONE"):
+            done = True
+            continue
+        if cur is None:
+            continue
+        m = re.match(r"^\s*1\.\.(\d+)", l)
+        if m and not l.startswith(" ") and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = TAP_RE.match(l)
+        if not m:
+            continue
+        indent, ok, name, directive, note = m.groups()
+        if cur.startswith("kunit/"):
+            # KTAP: cases are indented; the unindented line is the suite total.
+            if not indent:
+                continue
+            tid = f"{cur}.{name}"
+        else:
+            if indent:
+                continue
+            tid = f"{cur}/{name}"
+            seen += 1
+        if directive and directive.upper() == "SKIP":
+            results.append((tid, "skip", note or ""))
+        else:
+            results.append((tid, "pass" if ok == "ok" else "fail", ""))
+    if cur is not None:
+        results.append((f"{cur}/incomplete", "fail", "no END marker: the VM crashed or hung"))
+    if not done:
+        results.append((f"{boot}/finished", "fail", "boot did not reach ### DONE"))
+    # The console is evidence: any splat fails the boot.
+    try:
+        con = open(f"{run}/{boot}/console.log", errors="replace").read().splitlines()
+    except FileNotFoundError:
+        con = []
+    hits = [l for l in con if SPLAT_RE.search(l) and "ommand line:" not in l]
+    if hits:
+        results.append((f"{boot}/console", "fail",
+                        f"{len(hits)} splat line(s), first: {hits[0].strip()[:160]}"))
+    return results
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--kernel", required=True)
+    ap.add_argument("--modules", required=True)
+    ap.add_argument("--expected", required=True)
+    ap.add_argument("--run", required=True)
+    ap.add_argument("boots", nargs="+")
+    a = ap.parse_args()
+    exp = load_expected(a.expected, a.kernel, a.modules)
+
+    def expected(tid):
+        for pat, reason in exp:
+            if fnmatch.fnmatch(tid, pat):
+                return reason
+        return None
+
+    # A test skipped in one boot and run in another counts once, as run.
+    final = {}
+    for boot in a.boots:
+        for tid, st, note in parse_boot(a.run, boot):
+            if tid in final and st == "skip":
+                continue
+            final[tid] = (st, note)
+
+    counts = {"pass": 0, "fail": 0, "skip": 0, "xfail": 0}
+    print(f"# kernel {a.kernel}, modules {a.modules}, boots: {' '.join(a.boots)}")
+    for tid, (st, note) in final.items():
+        reason = expected(tid)
+        if st == "fail" and reason is not None:
+            counts["xfail"] += 1
+            print(f"XFAIL {tid}  # {reason}")
+        elif st == "pass" and reason is not None:
+            counts["fail"] += 1
+            print(f"XPASS {tid}  # expected to fail ({reason}); update tests/vm/expected-failures")
+        elif st == "fail":
+            counts["fail"] += 1
+            print(f"FAIL  {tid}  {note}")
+        elif st == "skip":
+            counts["skip"] += 1
+            print(f"SKIP  {tid}  {note}")
+        else:
+            counts["pass"] += 1
+            print(f"PASS  {tid}")
+    if counts["fail"]:
+        for boot in a.boots:
+            print(f"# console of failing run: {a.run}/{boot}/console.log")
+    print(f"# expected failures (known bugs of the reference): {counts['xfail']}")
+    print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
+    return 1 if counts["fail"] or not final else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
