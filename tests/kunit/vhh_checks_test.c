@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite for the pure validation helpers in include/vhh/checks.h.
+ *
+ * Each case feeds the values a hostile client or guest would send.  The
+ * "can fail" proof: with vhh_range_last() reduced to 6.1's unchecked
+ * start + size - 1, the zero-size and wrapping cases below fail.
+ */
+#include <kunit/test.h>
+#include <linux/limits.h>
+#include <linux/module.h>
+
+#include "vhh/checks.h"
+
+static void range_last_normal(struct kunit *test)
+{
+	u64 last = 0;
+
+	KUNIT_EXPECT_TRUE(test, vhh_range_last(0x1000, 0x1000, &last));
+	KUNIT_EXPECT_EQ(test, last, 0x1fffull);
+	KUNIT_EXPECT_TRUE(test, vhh_range_last(0, 1, &last));
+	KUNIT_EXPECT_EQ(test, last, 0ull);
+	/* The very last byte of the address space is a valid range. */
+	KUNIT_EXPECT_TRUE(test, vhh_range_last(U64_MAX, 1, &last));
+	KUNIT_EXPECT_EQ(test, last, U64_MAX);
+	KUNIT_EXPECT_TRUE(test, vhh_range_last(0, U64_MAX, &last));
+	KUNIT_EXPECT_EQ(test, last, U64_MAX - 1);
+}
+
+/* Seed vhost.c-0002: size 0 at 0 must not become [0, U64_MAX]. */
+static void range_last_zero_size(struct kunit *test)
+{
+	u64 last = 0x55;
+
+	KUNIT_EXPECT_FALSE(test, vhh_range_last(0, 0, &last));
+	KUNIT_EXPECT_FALSE(test, vhh_range_last(0x1000, 0, &last));
+	KUNIT_EXPECT_EQ(test, last, 0x55ull);
+}
+
+/* Seed vhost.c-0002: gpa 0xFFFFFFFFFFFFFF00 + 0x200 wraps. */
+static void range_last_wraps(struct kunit *test)
+{
+	u64 last;
+
+	KUNIT_EXPECT_FALSE(test, vhh_range_last(0xFFFFFFFFFFFFFF00ull, 0x200, &last));
+	KUNIT_EXPECT_FALSE(test, vhh_range_last(U64_MAX, 2, &last));
+	KUNIT_EXPECT_FALSE(test, vhh_range_last(1, U64_MAX, &last));
+}
+
+static void check_region(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, vhh_check_region(0x100000, 0x1000, 0x7f0000000000ull), 0);
+	KUNIT_EXPECT_EQ(test, vhh_check_region(0, 0, 0x7f0000000000ull), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_check_region(U64_MAX - 0xff, 0x200, 0x1000), -EINVAL);
+	/* userspace_addr wrapping is as bad as guest address wrapping */
+	KUNIT_EXPECT_EQ(test, vhh_check_region(0x1000, 0x2000, U64_MAX - 0xfff), -EINVAL);
+}
+
+static void ranges_overlap(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, vhh_ranges_overlap(0, 9, 9, 20));
+	KUNIT_EXPECT_TRUE(test, vhh_ranges_overlap(5, 6, 0, 100));
+	KUNIT_EXPECT_TRUE(test, vhh_ranges_overlap(0, U64_MAX, 7, 7));
+	KUNIT_EXPECT_FALSE(test, vhh_ranges_overlap(0, 9, 10, 20));
+	KUNIT_EXPECT_FALSE(test, vhh_ranges_overlap(10, 20, 0, 9));
+}
+
+static void vring_num(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, vhh_vring_num_valid(1));
+	KUNIT_EXPECT_TRUE(test, vhh_vring_num_valid(256));
+	KUNIT_EXPECT_TRUE(test, vhh_vring_num_valid(32768));
+	KUNIT_EXPECT_FALSE(test, vhh_vring_num_valid(0));
+	KUNIT_EXPECT_FALSE(test, vhh_vring_num_valid(3));
+	KUNIT_EXPECT_FALSE(test, vhh_vring_num_valid(1000));
+	KUNIT_EXPECT_FALSE(test, vhh_vring_num_valid(65536));
+	KUNIT_EXPECT_FALSE(test, vhh_vring_num_valid(0x80000000u));
+}
+
+static void ring_sizes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, vhh_desc_size(256), 4096ull);
+	KUNIT_EXPECT_EQ(test, vhh_avail_size(256, false), 516ull);
+	KUNIT_EXPECT_EQ(test, vhh_avail_size(256, true), 518ull);
+	KUNIT_EXPECT_EQ(test, vhh_used_size(256, false), 2052ull);
+	KUNIT_EXPECT_EQ(test, vhh_used_size(256, true), 2054ull);
+}
+
+static void ring_addrs(struct kunit *test)
+{
+	/* a normal layout: desc, then avail, then used on the next page */
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11000, 0x12000, 256, true), 0);
+	/* misalignment of each part */
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10008, 0x11000, 0x12000, 256, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11001, 0x12000, 256, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11000, 0x12002, 256, true), -EINVAL);
+	/* SPDK threat #5: used ring on top of the descriptor table */
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11000, 0x10800, 256, true), -EINVAL);
+	/* used ring overlapping the avail ring by its event word only */
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11000, 0x11204, 256, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11000, 0x11208, 256, true), 0);
+	/* a ring that wraps past the end of the address space */
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(U64_MAX - 0xfff, 0x11000, 0x12000, 256, false),
+			-EINVAL);
+}
+
+static void avail_jump(struct kunit *test)
+{
+	KUNIT_EXPECT_TRUE(test, vhh_avail_jump_ok(10, 10, 256));
+	KUNIT_EXPECT_TRUE(test, vhh_avail_jump_ok(266, 10, 256));
+	KUNIT_EXPECT_FALSE(test, vhh_avail_jump_ok(267, 10, 256));
+	/* 16-bit wrap-around is normal operation */
+	KUNIT_EXPECT_TRUE(test, vhh_avail_jump_ok(5, 65530, 256));
+	KUNIT_EXPECT_FALSE(test, vhh_avail_jump_ok(65529, 65530, 256));
+}
+
+static void chain_len(struct kunit *test)
+{
+	u32 total = 0;
+
+	KUNIT_EXPECT_TRUE(test, vhh_chain_len_add(&total, 0xfffffff0u));
+	KUNIT_EXPECT_TRUE(test, vhh_chain_len_add(&total, 0xf));
+	KUNIT_EXPECT_EQ(test, total, 0xffffffffu);
+	KUNIT_EXPECT_FALSE(test, vhh_chain_len_add(&total, 1));
+}
+
+/* Seed scsi.c-0002: pi_bytesout larger than the data must not underflow. */
+static void prot_bytes(struct kunit *test)
+{
+	u32 exp = 0x1234;
+
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(4096 + 64, 64, &exp), 0);
+	KUNIT_EXPECT_EQ(test, exp, 4096u);
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(512, 512, &exp), 0);
+	KUNIT_EXPECT_EQ(test, exp, 0u);
+	exp = 0x1234;
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(512, 4096, &exp), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(0, 1, &exp), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(0, U32_MAX, &exp), -EINVAL);
+	KUNIT_EXPECT_EQ(test, exp, 0x1234u);
+}
+
+/* Seed vhost.c-0003: any length is logged in bounded steps. */
+static void log_steps(struct kunit *test)
+{
+	u64 remaining = U64_MAX, steps = 0;
+
+	KUNIT_EXPECT_EQ(test, vhh_log_step(4096), 4096ull);
+	KUNIT_EXPECT_EQ(test, vhh_log_step(0), 0ull);
+	while (remaining && steps < 4) {
+		u64 s = vhh_log_step(remaining);
+
+		KUNIT_EXPECT_LE(test, s, VHH_LOG_CHUNK);
+		KUNIT_EXPECT_GT(test, s, 0ull);
+		remaining -= s;
+		steps++;
+	}
+	KUNIT_EXPECT_EQ(test, remaining, U64_MAX - 4 * VHH_LOG_CHUNK);
+}
+
+static struct kunit_case vhh_checks_cases[] = {
+	KUNIT_CASE(range_last_normal),
+	KUNIT_CASE(range_last_zero_size),
+	KUNIT_CASE(range_last_wraps),
+	KUNIT_CASE(check_region),
+	KUNIT_CASE(ranges_overlap),
+	KUNIT_CASE(vring_num),
+	KUNIT_CASE(ring_sizes),
+	KUNIT_CASE(ring_addrs),
+	KUNIT_CASE(avail_jump),
+	KUNIT_CASE(chain_len),
+	KUNIT_CASE(prot_bytes),
+	KUNIT_CASE(log_steps),
+	{}
+};
+
+static struct kunit_suite vhh_checks_suite = {
+	.name = "vhh_checks",
+	.test_cases = vhh_checks_cases,
+};
+kunit_test_suite(vhh_checks_suite);
+
+MODULE_DESCRIPTION("KUnit tests for the hardened vhost validation helpers");
+MODULE_LICENSE("GPL");
