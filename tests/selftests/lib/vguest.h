@@ -99,8 +99,10 @@ int vg_wait_call(struct vg_dev *d, unsigned int idx, int timeout_ms);
 uint64_t vg_eventfd_drain(int fd);
 
 /* Utilities shared by the suites */
-int vg_write_file(const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
+__printf(2, 3) int vg_write_file(const char *path, const char *fmt, ...);
 int vg_read_file(const char *path, char *buf, size_t len);
 int vg_mkdir_p(const char *path);
 bool vg_module_loaded(const char *name);

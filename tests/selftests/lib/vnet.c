@@ -21,7 +21,7 @@
 
 #include "vnet.h"
 
-static int disable_ipv6(const char *ifname)
+static int quiet_ipv6(const char *ifname)
 {
 	char path[128];
 
@@ -83,7 +83,7 @@ int vn_setup_unattached(struct vn_ctx *c, enum vn_hdr_mode mode,
 		if (ioctl(c->tap_fd, TUNSETVNETHDRSZ, &sz))
 			return -errno;
 	}
-	disable_ipv6(c->ifname);
+	quiet_ipv6(c->ifname);
 	r = vg_link_up(c->ifname);
 	if (r)
 		return r;
