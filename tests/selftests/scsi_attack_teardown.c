@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-scsi attack scsi.c-0003: commands racing session / endpoint teardown.
+ *
+ * In 6.1 vhost_scsi_target_queue_cmd() ignores a failing target_init_cmd()
+ * (it fails once the se_session stops taking commands), leaking the
+ * command's tag and inflight reference, so a later flush (CLEAR_ENDPOINT,
+ * close) would wait forever.  From userspace that failure cannot be forced
+ * deterministically: the nexus (session) cannot be dropped while a LUN is
+ * linked or a vhost device holds the tpg (EBUSY, checked below), and the
+ * session is only stopped inside target_remove_session().  These tests
+ * therefore hammer the reachable teardown paths -- CLEAR/SET_ENDPOINT
+ * cycling, LUN hot-unplug, close -- with I/O in flight, and assert that
+ * nothing hangs, every request is answered with a sane response, no used
+ * id is bogus, memory comes back, and the target can be torn down
+ * afterwards (a leaked command would block the nexus drop / rmdir).
+ * kmemleak on the debug kernel will catch leaked commands as well.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "scsi_util.h"
+
+#define RING 256
+#define BATCH 48	/* 3 descriptors each: 144 <= RING */
+#define RUN_MS 6000
+
+FIXTURE(td) {
+	struct scsi_tgt t;
+	struct scsi_dev s;
+	uint8_t *buf;
+};
+
+FIXTURE_SETUP(td)
+{
+	const char *why;
+
+	memset(&self->s, 0, sizeof(self->s));
+	self->s.d.fd = -1;
+	if (!scsi_available(&why))
+		SKIP(_exit(255), "%s", why);
+	ASSERT_EQ(0, scsi_tgt_create(&self->t));
+	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 0, 4 << 20));
+	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 1, 4 << 20));
+	ASSERT_EQ(0, scsi_tgt_make_nexus(&self->t));
+	ASSERT_EQ(0, scsi_dev_start(&self->s, &self->t, RING, 0));
+	ASSERT_EQ(0, scsi_clear_ua(&self->s, 0));
+	ASSERT_EQ(0, scsi_clear_ua(&self->s, 1));
+	self->buf = vg_alloc(&self->s.d, BATCH * 4096, 4096);
+	ASSERT_NE(NULL, self->buf);
+}
+
+FIXTURE_TEARDOWN(td)
+{
+	scsi_dev_close(&self->s);
+	scsi_tgt_destroy(&self->t);
+}
+
+static long long ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+struct stress {
+	struct scsi_dev *s;
+	struct scsi_tgt *t;
+	atomic_bool stop;
+	int cycles, errors, last_err;
+	enum { CYCLE_ENDPOINT, CYCLE_LUN } what;
+};
+
+static void *control_thread(void *arg)
+{
+	struct stress *st = arg;
+
+	while (!atomic_load(&st->stop)) {
+		int r1, r2;
+
+		if (st->what == CYCLE_ENDPOINT) {
+			r1 = scsi_clear_endpoint(st->s, st->t->wwpn);
+			usleep(1000);
+			r2 = scsi_set_endpoint(st->s, st->t->wwpn);
+		} else {
+			r1 = scsi_tgt_unlink_lun(st->t, 1);
+			usleep(1000);
+			r2 = scsi_tgt_link_lun(st->t, 1);
+		}
+		if (r1 || r2) {
+			st->errors++;
+			st->last_err = r1 ? r1 : r2;
+		}
+		st->cycles++;
+		usleep(2000);
+	}
+	return NULL;
+}
+
+/* A response is sane: GOOD, a CHECK CONDITION, or a virtio-level failure. */
+static bool sane(const struct scsi_io *io)
+{
+	uint8_t r = io->resp->response, st = io->resp->status;
+
+	if (r == VIRTIO_SCSI_S_OK)
+		return st == SCSI_STATUS_GOOD || st == SCSI_STATUS_CHECK_CONDITION;
+	return r == VIRTIO_SCSI_S_BAD_TARGET || r == VIRTIO_SCSI_S_ABORTED ||
+	       r == VIRTIO_SCSI_S_RESET || r == VIRTIO_SCSI_S_TRANSPORT_FAILURE ||
+	       r == VIRTIO_SCSI_S_FAILURE || r == VIRTIO_SCSI_S_INCORRECT_LUN;
+}
+
+/*
+ * Run batches of I/O on @lun while the control thread cycles; every batch
+ * must be fully answered (re-kicking while the endpoint is down).
+ */
+static void io_under_churn(struct __test_metadata *_metadata,
+			   FIXTURE_DATA(td) *self, int what, uint16_t lun)
+{
+	struct stress st = { .s = &self->s, .t = &self->t, .what = what };
+	struct scsi_io io[BATCH];
+	unsigned int batches = 0, total = 0, good = 0;
+	long mem0 = vg_mem_available_kb();
+	long long end = ms_now() + RUN_MS;
+	pthread_t th;
+
+	ASSERT_EQ(0, pthread_create(&th, NULL, control_thread, &st));
+	while (ms_now() < end) {
+		long long deadline;
+
+		vg_reset_desc(&self->s.d, SCSI_IOQ);
+		for (int i = 0; i < BATCH; i++) {
+			bool wr = (i + batches) & 1;
+
+			scsi_io_init(&io[i], lun, wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
+				     self->buf + i * 4096, 4096);
+			scsi_cdb_rw10(io[i].cdb, wr, 8 * i, 8);
+			ASSERT_EQ(0, scsi_io_submit(&self->s, &io[i]));
+		}
+		ASSERT_EQ(0, vg_kick(&self->s.d, SCSI_IOQ));
+		/* an endpoint down for a while just delays; 20 s means lost */
+		deadline = ms_now() + 20000;
+		while (self->s.outstanding && ms_now() < deadline) {
+			if (!scsi_reap_one(&self->s, 20))
+				vg_kick(&self->s.d, SCSI_IOQ);
+		}
+		if (self->s.outstanding) {
+			atomic_store(&st.stop, true);
+			pthread_join(th, NULL);
+			/* last chance with a stable endpoint */
+			scsi_set_endpoint(&self->s, self->t.wwpn);
+			vg_kick(&self->s.d, SCSI_IOQ);
+			scsi_wait_all(&self->s, 5000);
+			ASSERT_EQ(0u, self->s.outstanding)
+				TH_LOG("requests never answered after %u batches",
+				       batches);
+		}
+		for (int i = 0; i < BATCH; i++) {
+			ASSERT_TRUE(sane(&io[i])) TH_LOG("response %u status 0x%x",
+				io[i].resp->response, io[i].resp->status);
+			good += scsi_io_good(&io[i]);
+		}
+		total += BATCH;
+		batches++;
+	}
+	atomic_store(&st.stop, true);
+	pthread_join(th, NULL);
+	TH_LOG("%u requests (%u GOOD) in %u batches, %d cycles, %d cycle errors "
+	       "(last %d)", total, good, batches, st.cycles, st.errors,
+	       st.last_err);
+	ASSERT_EQ(0u, self->s.bogus);
+	ASSERT_GT(st.cycles, 0);
+	ASSERT_EQ(0, st.errors);
+	/* the device still works with a stable configuration */
+	if (what == CYCLE_LUN)
+		ASSERT_EQ(0, scsi_clear_ua(&self->s, lun));
+	ASSERT_EQ(0, scsi_write(&self->s, lun, 0, self->buf, 4096, 1, false));
+	/* close must not hang on leaked inflight references */
+	scsi_dev_close(&self->s);
+	usleep(200 * 1000);
+	TH_LOG("MemAvailable %ld kB -> %ld kB", mem0, vg_mem_available_kb());
+	ASSERT_LT(mem0 - vg_mem_available_kb(), 32 * 1024);
+	/* a leaked command would keep the session busy: the nexus must drop */
+	ASSERT_EQ(0, scsi_tgt_unlink_lun(&self->t, 0));
+	ASSERT_EQ(0, scsi_tgt_unlink_lun(&self->t, 1));
+	ASSERT_EQ(0, scsi_tgt_drop_nexus(&self->t));
+}
+
+/* I/O while another thread CLEAR/SET_ENDPOINTs in a loop (0003). */
+TEST_F_TIMEOUT(td, io_vs_endpoint_cycling, 90)
+{
+	io_under_churn(_metadata, self, CYCLE_ENDPOINT, 0);
+}
+
+/* I/O to LUN 1 while another thread hot-unplugs/replugs it (0003). */
+TEST_F_TIMEOUT(td, io_vs_lun_hotplug, 90)
+{
+	io_under_churn(_metadata, self, CYCLE_LUN, 1);
+}
+
+/*
+ * The session cannot be dropped under a live endpoint or linked LUN: this is
+ * why target_init_cmd cannot be made to fail from userspace (0003).
+ */
+TEST_F(td, nexus_drop_refused_while_in_use)
+{
+	ASSERT_EQ(-EBUSY, scsi_tgt_drop_nexus(&self->t));
+	ASSERT_EQ(0, scsi_tgt_unlink_lun(&self->t, 0));
+	ASSERT_EQ(0, scsi_tgt_unlink_lun(&self->t, 1));
+	/* still held by the vhost endpoint */
+	ASSERT_EQ(-EBUSY, scsi_tgt_drop_nexus(&self->t));
+	ASSERT_EQ(0, scsi_clear_endpoint(&self->s, self->t.wwpn));
+	ASSERT_EQ(0, scsi_tgt_drop_nexus(&self->t));
+	/* without a nexus SET_ENDPOINT finds nothing */
+	ASSERT_EQ(-ENODEV, scsi_set_endpoint(&self->s, self->t.wwpn));
+}
+
+/* Closing the device with many requests in flight returns and frees all. */
+TEST_F(td, close_with_io_in_flight)
+{
+	struct scsi_io io[BATCH];
+	long mem0 = vg_mem_available_kb();
+
+	for (int i = 0; i < BATCH; i++) {
+		scsi_io_init(&io[i], i & 1, SCSI_DIR_OUT, self->buf + i * 4096,
+			     4096);
+		scsi_cdb_rw10(io[i].cdb, true, 8 * i, 8);
+		ASSERT_EQ(0, scsi_io_submit(&self->s, &io[i]));
+	}
+	ASSERT_EQ(0, vg_kick(&self->s.d, SCSI_IOQ));
+	scsi_dev_close(&self->s);
+	usleep(200 * 1000);
+	ASSERT_LT(mem0 - vg_mem_available_kb(), 32 * 1024);
+	ASSERT_EQ(0, scsi_tgt_unlink_lun(&self->t, 0));
+	ASSERT_EQ(0, scsi_tgt_unlink_lun(&self->t, 1));
+	ASSERT_EQ(0, scsi_tgt_drop_nexus(&self->t));
+}
+
+/* Many endpoint set/clear cycles without I/O give all memory back. */
+TEST_F_TIMEOUT(td, endpoint_cycles_do_not_leak, 90)
+{
+	long mem0 = vg_mem_available_kb(), mem1;
+
+	for (int i = 0; i < 50; i++) {
+		ASSERT_EQ(0, scsi_clear_endpoint(&self->s, self->t.wwpn));
+		ASSERT_EQ(0, scsi_set_endpoint(&self->s, self->t.wwpn));
+	}
+	ASSERT_EQ(0, scsi_write(&self->s, 0, 0, self->buf, 4096, 1, false));
+	mem1 = vg_mem_available_kb();
+	TH_LOG("MemAvailable %ld kB -> %ld kB", mem0, mem1);
+	ASSERT_LT(mem0 - mem1, 32 * 1024);
+}
+
+TEST_HARNESS_MAIN
