@@ -12,8 +12,9 @@
  * write 128 GiB - 32 bytes past the preallocated array.  Observed in the VM
  * (2 GiB): the first such request oopses the vhost worker there (page fault
  * in sg_init_table); with that much RAM mapped it would silently corrupt a
- * random page.  The worker dies with vq->mutex held and the VM hangs.  Had it survived, LIO would have used its own uninitialised
- * pages for the data phase (stale kernel memory written to disk).
+ * random page.  The worker dies with vq->mutex held and the VM hangs.
+ * Had it survived, LIO would have used its own uninitialised pages for the
+ * data phase (stale kernel memory written to disk).
  * Hardened behaviour asserted here: such a request fails (or is dropped),
  * does not modify the disk, and allocates nothing large (MemAvailable).
  * Each variant is its own isolated binary; this one: data-out.
