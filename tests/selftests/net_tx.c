@@ -153,6 +153,22 @@ TEST_F_TIMEOUT(tx, more_than_weight_frames_one_kick_all_complete, 120)
 	tx_batch(_metadata, &self->c, sizes, NULL, ARRAY_SIZE(sizes), 5000, false);
 }
 
+/*
+ * 24 frames of 60000 bytes (1.4 MiB, past the 512 KiB VHOST_NET_WEIGHT byte
+ * budget of one worker run) with one kick: all complete, byte-exact.
+ */
+TEST_F_TIMEOUT(tx, more_than_byte_weight_one_kick_all_complete, 120)
+{
+	size_t sizes[24];
+	unsigned int nsegs[24];
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(sizes); i++) {
+		sizes[i] = 60000 - i;
+		nsegs[i] = 1 + i % 4;
+	}
+	tx_batch(_metadata, &self->c, sizes, nsegs, ARRAY_SIZE(sizes), 8000, false);
+}
+
 /* Several kicked batches keep one strictly increasing order on the wire. */
 TEST_F(tx, consecutive_batches_stay_in_order)
 {
