@@ -119,6 +119,41 @@ TEST_F(backend, same_backend_twice_keeps_working)
 	ping(_metadata, &self->c, 30);
 }
 
+/*
+ * VHOST_RESET_OWNER with both backends attached releases the tap (frames
+ * sent out of it are readable on its fd again); after SET_OWNER and a full
+ * re-setup the same tap attaches and carries traffic.
+ */
+TEST_F(backend, reset_owner_releases_and_reattaches)
+{
+	struct vn_ctx *c = &self->c;
+	uint64_t features = (1ULL << VIRTIO_F_VERSION_1) |
+		(c->mode == VN_HDR_VHOST ? 1ULL << VHOST_NET_F_VIRTIO_NET_HDR : 0);
+	size_t skip = c->mode == VN_HDR_TAP ? c->hdr_len : 0;
+	uint8_t got[2048], want[300];
+
+	ping(_metadata, c, 40);
+	ASSERT_EQ(0, ioctl(c->d.fd, VHOST_RESET_OWNER, NULL));
+	ASSERT_EQ(0, fcntl(c->tap_fd, F_SETFL, O_NONBLOCK));
+	while (read(c->tap_fd, got, sizeof(got)) > 0)
+		;
+	ASSERT_EQ(0, nu_send_frame(c, 300, 41));
+	usleep(100 * 1000);
+	ASSERT_EQ((ssize_t)(skip + 300), read(c->tap_fd, got, sizeof(got)));
+	vn_make_frame(want, 300, 41);
+	ASSERT_EQ(0, memcmp(want, got + skip, 300));
+
+	ASSERT_EQ(0, ioctl(c->d.fd, VHOST_SET_OWNER, NULL));
+	ASSERT_EQ(0, vg_set_features(&c->d, features));
+	ASSERT_EQ(0, vg_set_mem_table_default(&c->d));
+	ASSERT_EQ(0, vg_vq_setup(&c->d, VN_RXQ, 256));
+	ASSERT_EQ(0, vg_vq_setup(&c->d, VN_TXQ, 256));
+	ASSERT_EQ(0, vn_set_backend(c, VN_RXQ, c->tap_fd));
+	ASSERT_EQ(0, vn_set_backend(c, VN_TXQ, c->tap_fd));
+	vn_pkt_flush(c);
+	ping(_metadata, c, 50);
+}
+
 struct toggler {
 	struct vn_ctx *c;
 	unsigned int q, cycles, period_us;
