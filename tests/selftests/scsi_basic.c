@@ -318,6 +318,47 @@ static int raw_submit(struct scsi_dev *s, const struct vg_seg *segs,
 	return vg_kick(&s->d, SCSI_IOQ) ? -1 : head;
 }
 
+/*
+ * ANY_LAYOUT (implied by VERSION_1): header and data-out share one
+ * descriptor, response and data-in share one descriptor.
+ */
+TEST_F(scsi, any_layout_header_and_data_in_one_descriptor)
+{
+	const size_t hl = sizeof(struct virtio_scsi_cmd_req);
+	const size_t rl = sizeof(struct virtio_scsi_cmd_resp);
+	uint8_t *out = vg_alloc(&self->s.d, hl + 4096, 8);
+	uint8_t *in = vg_alloc(&self->s.d, rl + 4096, 8);
+	struct virtio_scsi_cmd_req *req = (void *)out;
+	struct virtio_scsi_cmd_resp *rsp = (void *)in;
+	struct vg_seg w[2] = { { out, hl + 4096, false }, { in, rl, true } };
+	struct vg_seg r[2] = { { out, hl, false }, { in, rl + 4096, true } };
+	uint32_t id, len;
+	int head;
+
+	ASSERT_NE(NULL, out);
+	ASSERT_NE(NULL, in);
+	scsi_lun_bytes(req->lun, SCSI_TPGT, 1);
+	scsi_cdb_rw10(req->cdb, true, 40, 8);
+	vg_fill_pattern(out + hl, 4096, 17);
+	memset(rsp, 0xa5, rl);
+	head = raw_submit(&self->s, w, 2);
+	ASSERT_LE(0, head);
+	ASSERT_EQ(1, vg_wait_used(&self->s.d, SCSI_IOQ, 5000, &id, &len));
+	ASSERT_EQ((uint32_t)head, id);
+	ASSERT_EQ(VIRTIO_SCSI_S_OK, rsp->response);
+	ASSERT_EQ(SCSI_STATUS_GOOD, rsp->status);
+
+	scsi_cdb_rw10(req->cdb, false, 40, 8);
+	memset(in, 0xa5, rl + 4096);
+	head = raw_submit(&self->s, r, 2);
+	ASSERT_LE(0, head);
+	ASSERT_EQ(1, vg_wait_used(&self->s.d, SCSI_IOQ, 5000, &id, &len));
+	ASSERT_EQ((uint32_t)head, id);
+	ASSERT_EQ(VIRTIO_SCSI_S_OK, rsp->response);
+	ASSERT_EQ(SCSI_STATUS_GOOD, rsp->status);
+	ASSERT_TRUE(vg_check_pattern(in + rl, 4096, 17));
+}
+
 /* A response buffer smaller than virtio_scsi_cmd_resp: dropped, error fd. */
 TEST_F(scsi, short_response_buffer_is_dropped)
 {
