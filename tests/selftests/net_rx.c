@@ -327,14 +327,22 @@ TEST_F(rxmrg, jumbo_frames_reassemble_byte_exact)
 
 /*
  * A frame that needs more buffers than are posted waits (no used entry,
- * no partial delivery, nothing consumed); once enough buffers are posted
+ * no partial delivery, nothing consumed, worker idle); once enough buffers are posted
  * and kicked it is delivered whole, starting in the first buffer.
  */
 TEST_F(rxmrg, frame_waits_for_enough_buffers)
 {
+	long t0, t1;
+
 	ASSERT_EQ(0, rx_post(&self->c, &self->b, 2, 256));
 	ASSERT_EQ(0, nu_send_frame(&self->c, 1514, 41));
-	rx_expect_none(_metadata, &self->c, 1000);
+	usleep(200 * 1000);
+	t0 = vn_worker_ticks(&self->c);
+	rx_expect_none(_metadata, &self->c, 1500);
+	t1 = vn_worker_ticks(&self->c);
+	ASSERT_LE(0, t0);
+	/* waiting must not mean spinning over the too-short ring */
+	EXPECT_GE(10, t1 - t0) TH_LOG("worker used %ld ticks while waiting", t1 - t0);
 	ASSERT_EQ(0, rx_post(&self->c, &self->b, 6, 256));
 	rx_expect(_metadata, &self->c, &self->b, &self->next, 1514, 41, 6, true);
 	ASSERT_EQ(0, nu_send_frame(&self->c, 60, 42));
