@@ -44,7 +44,9 @@ static void range_last_wraps(struct kunit *test)
 
 	KUNIT_EXPECT_FALSE(test, vhh_range_last(0xFFFFFFFFFFFFFF00ull, 0x200, &last));
 	KUNIT_EXPECT_FALSE(test, vhh_range_last(U64_MAX, 2, &last));
-	KUNIT_EXPECT_FALSE(test, vhh_range_last(1, U64_MAX, &last));
+	KUNIT_EXPECT_FALSE(test, vhh_range_last(2, U64_MAX, &last));
+	/* ...while [1, 2^64) ends exactly on the last byte */
+	KUNIT_EXPECT_TRUE(test, vhh_range_last(1, U64_MAX, &last));
 }
 
 static void check_region(struct kunit *test)
@@ -99,9 +101,12 @@ static void ring_addrs(struct kunit *test)
 	/* used ring overlapping the avail ring by its event word only */
 	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11000, 0x11204, 256, true), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(0x10000, 0x11000, 0x11208, 256, true), 0);
-	/* a ring that wraps past the end of the address space */
-	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(U64_MAX - 0xfff, 0x11000, 0x12000, 256, false),
+	/* a table that wraps past the end of the address space... */
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(U64_MAX - 0x7ff, 0x11000, 0x12000, 256, false),
 			-EINVAL);
+	/* ...and one that ends exactly on its last byte */
+	KUNIT_EXPECT_EQ(test, vhh_check_ring_addrs(U64_MAX - 0xfff, 0x11000, 0x12000, 256, false),
+			0);
 }
 
 static void avail_jump(struct kunit *test)
