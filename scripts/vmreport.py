@@ -14,17 +14,35 @@ import fnmatch
 import re
 import sys
 
-SPLATS = [
-    r"BUG:", r"WARNING:", r"KASAN", r"UBSAN", r"kernel BUG at",
-    r"Oops", r"general protection fault", r"Kernel panic",
-    r"possible circular locking", r"possible recursive locking",
-    r"inconsistent lock state", r"DEBUG_LOCKS_WARN_ON",
-    r"turning off the locking correctness validator",
-    r"soft lockup", r"hard LOCKUP", r"blocked for more than",
-    r"rcu_.* detected stalls", r"kmemleak: .*suspected memory leak",
-    r"unreferenced object", r"Call Trace:",
+# Console evidence, by class: a boot fails once per class it shows, so an
+# expected failure can name the one splat a known bug causes
+# ("<boot>/console:lockdep") without hiding any other.
+SPLAT_CLASSES = [
+    ("kasan", r"KASAN"),
+    ("ubsan", r"UBSAN"),
+    ("lockdep", r"possible circular locking|possible recursive locking|"
+                r"inconsistent lock state|DEBUG_LOCKS_WARN_ON|"
+                r"turning off the locking correctness validator"),
+    ("soft-lockup", r"soft lockup|hard LOCKUP"),
+    ("hung-task", r"blocked for more than"),
+    ("rcu-stall", r"rcu_.* detected stalls"),
+    ("kmemleak", r"kmemleak: .*suspected memory leak|unreferenced object"),
+    ("oops", r"kernel BUG at|Oops|general protection fault|BUG: unable to handle"),
+    ("bug", r"BUG:"),
+    ("warning", r"WARNING:"),
+    ("panic", r"Kernel panic"),
+    ("call-trace", r"Call Trace:"),
 ]
-SPLAT_RE = re.compile("|".join(SPLATS))
+SPLAT_RE = re.compile("|".join(p for _, p in SPLAT_CLASSES))
+
+
+def splat_class(line):
+    for name, pat in SPLAT_CLASSES:
+        if re.search(pat, line):
+            return name
+    return None
+
+
 TAP_RE = re.compile(r"^(\s*)(not ok|ok) \d+ (?:- )?(.*?)(?:\s+#\s*(SKIP|skip|XFAIL|TODO)\b\s*(.*))?$")
 
 
@@ -131,10 +149,17 @@ def parse_boot(run, boot):
         con = open(f"{run}/{boot}/console.log", errors="replace").read().splitlines()
     except FileNotFoundError:
         con = []
-    hits = [l for l in con if SPLAT_RE.search(l) and "ommand line:" not in l]
-    if hits:
-        results.append((f"{boot}/console", "fail",
-                        f"{len(hits)} splat line(s), first: {hits[0].strip()[:160]}"))
+    hits = {}
+    for l in con:
+        if "ommand line:" in l or not SPLAT_RE.search(l):
+            continue
+        hits.setdefault(splat_class(l), []).append(l.strip())
+    # A splat's own "Call Trace:" is not a class of its own.
+    if len(hits) > 1:
+        hits.pop("call-trace", None)
+    for cls, lines in hits.items():
+        results.append((f"{boot}/console:{cls}", "fail",
+                        f"{len(lines)} line(s), first: {lines[0][:160]}"))
     return results
 
 

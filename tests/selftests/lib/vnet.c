@@ -45,7 +45,7 @@ int vn_setup_unattached(struct vn_ctx *c, enum vn_hdr_mode mode,
 {
 	struct sockaddr_ll sll = { 0 };
 	uint64_t features = (1ULL << VIRTIO_F_VERSION_1) | extra;
-	int tapflags = 0, r;
+	int tapflags = 0, rcvbuf, r;
 
 	memset(c, 0, sizeof(*c));
 	c->tap_fd = c->pkt_fd = -1;
@@ -92,6 +92,12 @@ int vn_setup_unattached(struct vn_ctx *c, enum vn_hdr_mode mode,
 	c->pkt_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (c->pkt_fd < 0)
 		return -errno;
+	/*
+	 * Tests kick hundreds of frames before reading them back; the default
+	 * receive buffer would drop some on a slow (debug, TCG) kernel.
+	 */
+	rcvbuf = 64 << 20;
+	setsockopt(c->pkt_fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf));
 	sll.sll_family = AF_PACKET;
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = c->ifindex;
