@@ -43,9 +43,9 @@ TEST_F(basic, tx_one_frame_byte_exact)
 	vg_publish(&self->c.d, VN_TXQ, head);
 	ASSERT_EQ(0, vg_kick(&self->c.d, VN_TXQ));
 	ASSERT_EQ(1, vg_wait_used(&self->c.d, VN_TXQ, 5000, &id, &len));
-	ASSERT_EQ(head, id);
+	ASSERT_EQ((uint32_t)head, id);
 	n = vn_pkt_recv(&self->c, got, sizeof(got), 5000);
-	ASSERT_EQ(sizeof(frame), n);
+	ASSERT_EQ((ssize_t)sizeof(frame), n);
 	ASSERT_EQ(0, memcmp(frame, got, sizeof(frame)));
 }
 
@@ -64,8 +64,8 @@ TEST_F(basic, rx_one_frame_byte_exact)
 	vn_make_frame(frame, sizeof(frame), 2);
 	ASSERT_EQ(0, vn_pkt_send(&self->c, frame, sizeof(frame)));
 	ASSERT_EQ(1, vg_wait_used(&self->c.d, VN_RXQ, 5000, &id, &len));
-	ASSERT_EQ(head, id);
-	ASSERT_EQ(self->c.hdr_len + sizeof(frame), len);
+	ASSERT_EQ((uint32_t)head, id);
+	ASSERT_EQ((uint32_t)(self->c.hdr_len + sizeof(frame)), len);
 	ASSERT_EQ(0, memcmp(frame, (uint8_t *)buf + self->c.hdr_len, sizeof(frame)));
 }
 
