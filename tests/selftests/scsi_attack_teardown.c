@@ -38,19 +38,8 @@ FIXTURE(td) {
 
 FIXTURE_SETUP(td)
 {
-	const char *why;
-
-	memset(&self->s, 0, sizeof(self->s));
-	self->s.d.fd = -1;
-	if (!scsi_available(&why))
-		SKIP(_exit(255), "%s", why);
-	ASSERT_EQ(0, scsi_tgt_create(&self->t));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 0, 4 << 20));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 1, 4 << 20));
-	ASSERT_EQ(0, scsi_tgt_make_nexus(&self->t));
-	ASSERT_EQ(0, scsi_dev_start(&self->s, &self->t, RING, 0));
-	ASSERT_EQ(0, scsi_clear_ua(&self->s, 0));
-	ASSERT_EQ(0, scsi_clear_ua(&self->s, 1));
+	SCSI_RIG_UP(&self->t, &self->s, .luns = 2, .lun_bytes = 4 << 20,
+		    .num = RING);
 	self->buf = vg_alloc(&self->s.d, BATCH * 4096, 4096);
 	ASSERT_NE(NULL, self->buf);
 }

@@ -21,17 +21,8 @@ FIXTURE(tmf2) {
 
 FIXTURE_SETUP(tmf2)
 {
-	const char *why;
-
-	memset(&self->s, 0, sizeof(self->s));
-	self->s.d.fd = -1;
-	if (!scsi_available(&why))
-		SKIP(_exit(255), "%s", why);
-	ASSERT_EQ(0, scsi_tgt_create(&self->t));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 0, 1 << 20));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 1, 1 << 20));
-	ASSERT_EQ(0, scsi_tgt_make_nexus(&self->t));
-	ASSERT_EQ(0, scsi_dev_start(&self->s, &self->t, 64, 0));
+	SCSI_RIG_UP(&self->t, &self->s, .luns = 2, .lun_bytes = 1 << 20,
+		    .num = 64, .keep_ua = true);
 }
 
 FIXTURE_TEARDOWN(tmf2)

@@ -26,18 +26,8 @@ FIXTURE(weight) {
 
 FIXTURE_SETUP(weight)
 {
-	const char *why;
-
-	memset(&self->s, 0, sizeof(self->s));
-	self->s.d.fd = -1;
-	if (!scsi_available(&why))
-		SKIP(_exit(255), "%s", why);
-	ASSERT_EQ(0, scsi_tgt_create(&self->t));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 0, 4 << 20));
-	ASSERT_EQ(0, scsi_tgt_make_nexus(&self->t));
-	ASSERT_EQ(0, scsi_dev_open(&self->s, RING, 0, 16 << 20));
-	ASSERT_EQ(0, scsi_set_endpoint(&self->s, self->t.wwpn));
-	ASSERT_EQ(0, scsi_clear_ua(&self->s, 0));
+	SCSI_RIG_UP(&self->t, &self->s, .luns = 1, .lun_bytes = 4 << 20,
+		    .num = RING, .mem = 16 << 20);
 	self->io = calloc(RING, sizeof(*self->io));
 	ASSERT_NE(NULL, self->io);
 }

@@ -20,18 +20,9 @@ FIXTURE(evt) {
 
 FIXTURE_SETUP(evt)
 {
-	const char *why;
-
-	memset(&self->s, 0, sizeof(self->s));
-	self->s.d.fd = -1;
-	if (!scsi_available(&why))
-		SKIP(_exit(255), "%s", why);
-	ASSERT_EQ(0, scsi_tgt_create(&self->t));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 0, 1 << 20));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 1, 1 << 20));
-	ASSERT_EQ(0, scsi_tgt_make_nexus(&self->t));
-	ASSERT_EQ(0, scsi_dev_start(&self->s, &self->t, 64,
-				    1ULL << VIRTIO_SCSI_F_HOTPLUG));
+	SCSI_RIG_UP(&self->t, &self->s, .luns = 2, .lun_bytes = 1 << 20,
+		    .num = 64, .features = 1ULL << VIRTIO_SCSI_F_HOTPLUG,
+		    .keep_ua = true);
 	self->ev = vg_alloc(&self->s.d, 8 * sizeof(*self->ev), 8);
 	ASSERT_NE(NULL, self->ev);
 }

@@ -20,17 +20,8 @@ FIXTURE(tmf) {
 
 FIXTURE_SETUP(tmf)
 {
-	const char *why;
-
-	memset(&self->s, 0, sizeof(self->s));
-	self->s.d.fd = -1;
-	if (!scsi_available(&why))
-		SKIP(_exit(255), "%s", why);
-	ASSERT_EQ(0, scsi_tgt_create(&self->t));
-	ASSERT_EQ(0, scsi_tgt_add_ramdisk(&self->t, 0, DISK_BYTES));
-	ASSERT_EQ(0, scsi_tgt_make_nexus(&self->t));
-	ASSERT_EQ(0, scsi_dev_start(&self->s, &self->t, 128, 0));
-	ASSERT_EQ(0, scsi_clear_ua(&self->s, 0));
+	SCSI_RIG_UP(&self->t, &self->s, .luns = 1, .lun_bytes = DISK_BYTES,
+		    .num = 128);
 	self->buf = vg_alloc(&self->s.d, 256 << 10, 4096);
 	ASSERT_NE(NULL, self->buf);
 }

@@ -564,3 +564,38 @@ int scsi_tmf(struct scsi_dev *s, uint32_t subtype, uint8_t target, uint16_t lun,
 	*response = rsp->response;
 	return 1;
 }
+
+int scsi_rig_up(struct scsi_tgt *t, struct scsi_dev *s,
+		const struct scsi_rig *cfg, const char **why)
+{
+	int r;
+
+	memset(s, 0, sizeof(*s));
+	s->d.fd = -1;
+	memset(t, 0, sizeof(*t));
+	if (!scsi_available(why))
+		return 1;
+	*why = "scsi_tgt_create";
+	r = scsi_tgt_create(t);
+	for (unsigned int lun = 0; !r && lun < cfg->luns; lun++) {
+		*why = "scsi_tgt_add_ramdisk";
+		r = scsi_tgt_add_ramdisk(t, lun, cfg->lun_bytes);
+	}
+	if (r)
+		return r;
+	*why = "scsi_tgt_make_nexus";
+	r = scsi_tgt_make_nexus(t);
+	if (r)
+		return r;
+	*why = "scsi_dev_open";
+	r = scsi_dev_open(s, cfg->num, cfg->features, cfg->mem);
+	if (r)
+		return r;
+	*why = "scsi_set_endpoint";
+	r = scsi_set_endpoint(s, t->wwpn);
+	for (unsigned int lun = 0; !r && !cfg->keep_ua && lun < cfg->luns; lun++) {
+		*why = "scsi_clear_ua";
+		r = scsi_clear_ua(s, lun);
+	}
+	return r;
+}

@@ -161,6 +161,47 @@ int scsi_read(struct scsi_dev *s, uint16_t lun, uint32_t lba, void *buf,
 int scsi_tmf(struct scsi_dev *s, uint32_t subtype, uint8_t target, uint16_t lun,
 	     uint64_t tag, int timeout_ms, uint8_t *response);
 
+/*
+ * A whole fixture in one call: scsi_available(), a target with ramdisk LUNs
+ * 0..@luns-1 of @lun_bytes each and its nexus, then the device (request
+ * queue of @num entries, VERSION_1 | @features, arena of @mem bytes, 0 =
+ * default) with the endpoint set, and every LUN's UNIT ATTENTIONs consumed
+ * unless @keep_ua.
+ */
+struct scsi_rig {
+	unsigned int luns;
+	uint64_t lun_bytes;
+	unsigned int num;
+	uint64_t features;
+	size_t mem;
+	bool keep_ua;
+};
+
+/*
+ * 0 when ready; 1 when vhost-scsi or LIO is not usable (SKIP); -errno when a
+ * step failed.  *why says which step or why not.  @s is always safe for
+ * scsi_dev_close() and @t for scsi_tgt_destroy() afterwards.
+ */
+int scsi_rig_up(struct scsi_tgt *t, struct scsi_dev *s,
+		const struct scsi_rig *cfg, const char **why);
+
+/*
+ * scsi_rig_up() inside a FIXTURE_SETUP, the rig given as designated
+ * initialisers: SKIPs when vhost-scsi is not usable (6.1's harness runs the
+ * body after a SKIP in setup, so leave instead), fails the setup naming the
+ * step otherwise.
+ */
+#define SCSI_RIG_UP(t, s, ...)						\
+	do {								\
+		const struct scsi_rig rig_ = { __VA_ARGS__ };		\
+		const char *rig_why_;					\
+		int rig_r_ = scsi_rig_up(t, s, &rig_, &rig_why_);	\
+									\
+		if (rig_r_ == 1)					\
+			SKIP(_exit(255), "%s", rig_why_);		\
+		ASSERT_EQ(0, rig_r_) TH_LOG("%s", rig_why_);		\
+	} while (0)
+
 static inline uint32_t scsi_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
