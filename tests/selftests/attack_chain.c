@@ -342,10 +342,14 @@ TEST_F(chain, tx_indirect_table_straddling_memory_end_rejected)
 	tx_reject_and_recover(_metadata, c, 0);
 }
 
-/* Seed 004 direction: TX chain with a write-only descriptor before the readable one. 6.1 passes. */
-TEST_F(chain, tx_writable_before_readable_rejected)
+/*
+ * TX chain of two descriptors: the frame (flags @bflags) and @wlen bytes of
+ * a write-only buffer, the writable one first if @writable_first.
+ */
+static void tx_with_writable(struct __test_metadata *_metadata,
+			     struct vn_ctx *c, bool writable_first,
+			     uint32_t wlen, uint16_t bflags)
 {
-	struct vn_ctx *c = &self->c;
 	struct vring_desc *d = c->d.vq[VN_TXQ].desc;
 	uint8_t *w = vg_alloc(&c->d, 64, 16);
 	size_t tot;
@@ -353,25 +357,26 @@ TEST_F(chain, tx_writable_before_readable_rejected)
 
 	ASSERT_NE(NULL, b);
 	ASSERT_NE(NULL, w);
-	at_desc(d, 0, gpa(c, w), 64, F_WRITE | F_NEXT, 1);
-	at_desc(d, 1, gpa(c, b), tot, 0, 0);
+	if (writable_first) {
+		at_desc(d, 0, gpa(c, w), wlen, F_WRITE | F_NEXT, 1);
+		at_desc(d, 1, gpa(c, b), tot, bflags, 0);
+	} else {
+		at_desc(d, 0, gpa(c, b), tot, bflags | F_NEXT, 1);
+		at_desc(d, 1, gpa(c, w), wlen, F_WRITE, 0);
+	}
 	tx_reject_and_recover(_metadata, c, 0);
+}
+
+/* Seed 004 direction: TX chain with a write-only descriptor before the readable one. 6.1 passes. */
+TEST_F(chain, tx_writable_before_readable_rejected)
+{
+	tx_with_writable(_metadata, &self->c, true, 64, 0);
 }
 
 /* Seed 004 direction: TX chain that is entirely write-only. 6.1 passes. */
 TEST_F(chain, tx_all_writable_rejected)
 {
-	struct vn_ctx *c = &self->c;
-	struct vring_desc *d = c->d.vq[VN_TXQ].desc;
-	uint8_t *w = vg_alloc(&c->d, 64, 16);
-	size_t tot;
-	uint8_t *b = at_tx_buf(c, 100, 1, &tot);
-
-	ASSERT_NE(NULL, b);
-	ASSERT_NE(NULL, w);
-	at_desc(d, 0, gpa(c, b), tot, F_WRITE | F_NEXT, 1);
-	at_desc(d, 1, gpa(c, w), 64, F_WRITE, 0);
-	tx_reject_and_recover(_metadata, c, 0);
+	tx_with_writable(_metadata, &self->c, false, 64, F_WRITE);
 }
 
 /*
@@ -382,17 +387,7 @@ TEST_F(chain, tx_all_writable_rejected)
  */
 TEST_F(chain, tx_zero_len_writable_before_readable_rejected)
 {
-	struct vn_ctx *c = &self->c;
-	struct vring_desc *d = c->d.vq[VN_TXQ].desc;
-	uint8_t *w = vg_alloc(&c->d, 64, 16);
-	size_t tot;
-	uint8_t *b = at_tx_buf(c, 100, 1, &tot);
-
-	ASSERT_NE(NULL, b);
-	ASSERT_NE(NULL, w);
-	at_desc(d, 0, gpa(c, w), 0, F_WRITE | F_NEXT, 1);
-	at_desc(d, 1, gpa(c, b), tot, 0, 0);
-	tx_reject_and_recover(_metadata, c, 0);
+	tx_with_writable(_metadata, &self->c, true, 0, 0);
 }
 
 /* Seed 004 direction: RX chain with a readable descriptor after a writable one. 6.1 passes. */

@@ -40,22 +40,6 @@ FIXTURE_TEARDOWN(weight)
 	free(self->rbuf);
 }
 
-static int set_txqlen(const char *ifname, int qlen)
-{
-	struct ifreq ifr = { 0 };
-	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	int r = 0;
-
-	if (s < 0)
-		return -errno;
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
-	ifr.ifr_qlen = qlen;
-	if (ioctl(s, SIOCSIFTXQLEN, &ifr))
-		r = -errno;
-	close(s);
-	return r;
-}
-
 /*
  * Seed 000 scsi.c-0001 (weight stall), vhost-net TX flavour: 10 frames of
  * 60000 bytes (past the byte weight) then 300 of 1500 (past the packet
@@ -116,7 +100,7 @@ TEST_F_TIMEOUT(weight, rx_past_byte_and_packet_weight_one_kick, 90)
 	uint16_t heads[NUM];
 	uint8_t frame[1500];
 
-	ASSERT_EQ(0, set_txqlen(c->ifname, 4096));
+	ASSERT_EQ(0, at_set_txqlen(c->ifname, 4096));
 	for (unsigned int i = 0; i < n; i++) {
 		vn_make_frame(frame, sizeof(frame), 5000 + i);
 		ASSERT_EQ(0, vn_pkt_send(c, frame, sizeof(frame))) TH_LOG("frame %u", i);

@@ -123,6 +123,16 @@ TEST_F(iotlb, update_and_invalidate_accepted)
 	EXPECT_EQ(MSGSZ, cu_iotlb_v2(self->fd, VHOST_IOTLB_INVALIDATE, 0x1000, 0x1000, 0, 0));
 }
 
+/* An UPDATE of @size bytes at VG_GPA_BASE -> @mem with read/write access. */
+static void iotlb_update_msg(struct vhost_iotlb_msg *m, uint64_t size, void *mem)
+{
+	m->type = VHOST_IOTLB_UPDATE;
+	m->iova = VG_GPA_BASE;
+	m->size = size;
+	m->uaddr = (uintptr_t)mem;
+	m->perm = VHOST_ACCESS_RW;
+}
+
 /* The legacy vhost_msg (VHOST_IOTLB_MSG) format is accepted too. */
 TEST_F(iotlb, v1_message_accepted)
 {
@@ -130,11 +140,7 @@ TEST_F(iotlb, v1_message_accepted)
 
 	memset(&m, 0, sizeof(m));
 	m.type = VHOST_IOTLB_MSG;
-	m.iotlb.type = VHOST_IOTLB_UPDATE;
-	m.iotlb.iova = VG_GPA_BASE;
-	m.iotlb.size = 0x10000;
-	m.iotlb.uaddr = (uintptr_t)self->c.d.mem;
-	m.iotlb.perm = VHOST_ACCESS_RW;
+	iotlb_update_msg(&m.iotlb, 0x10000, self->c.d.mem);
 	EXPECT_EQ((ssize_t)sizeof(m), write(self->fd, &m, sizeof(m)));
 }
 
@@ -159,11 +165,7 @@ TEST_F(iotlb, unknown_msg_type_einval)
 
 	memset(&m, 0, sizeof(m));
 	m.type = 0x42;
-	m.iotlb.type = VHOST_IOTLB_UPDATE;
-	m.iotlb.iova = VG_GPA_BASE;
-	m.iotlb.size = 0x1000;
-	m.iotlb.uaddr = (uintptr_t)self->c.d.mem;
-	m.iotlb.perm = VHOST_ACCESS_RW;
+	iotlb_update_msg(&m.iotlb, 0x1000, self->c.d.mem);
 	errno = 0;
 	EXPECT_EQ(-1, write(self->fd, &m, sizeof(m)));
 	EXPECT_EQ(EINVAL, errno);
@@ -176,11 +178,7 @@ TEST_F(iotlb, short_write_rejected)
 
 	memset(&m, 0, sizeof(m));
 	m.type = VHOST_IOTLB_MSG_V2;
-	m.iotlb.type = VHOST_IOTLB_UPDATE;
-	m.iotlb.iova = VG_GPA_BASE;
-	m.iotlb.size = 0x1000;
-	m.iotlb.uaddr = (uintptr_t)self->c.d.mem;
-	m.iotlb.perm = VHOST_ACCESS_RW;
+	iotlb_update_msg(&m.iotlb, 0x1000, self->c.d.mem);
 	EXPECT_EQ(-1, write(self->fd, &m, 2));
 	EXPECT_EQ(-1, write(self->fd, &m, 4));
 	EXPECT_EQ(-1, write(self->fd, &m, 8 + 24));

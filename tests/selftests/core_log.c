@@ -139,23 +139,45 @@ static int64_t rx_one(struct __test_metadata *_metadata, struct vn_ctx *c, uint6
 	return len;
 }
 
+/*
+ * Rings on @idx (the used ring logged at @log_addr, 0 = where it is; logging
+ * of that ring and LOG_ALL both @log), the log set and the tap as backend.
+ */
+static int start_logged(struct vn_ctx *c, uint8_t *bitmap, int log_fd, unsigned int idx,
+			bool log, uint64_t log_addr)
+{
+	int r = place_rings(&c->d, idx, log, log_addr);
+
+	if (!r)
+		r = enable_log(c, bitmap, log_fd, log);
+	if (!r)
+		r = vn_set_backend(c, idx, c->tap_fd);
+	return r;
+}
+
+/* start_logged() on RX, then one frame into a page-straddling buffer: its GPA. */
+static uint64_t rx_logged(struct __test_metadata *_metadata, struct vn_ctx *c, uint8_t *bitmap,
+			  int log_fd, bool log, uint64_t log_addr)
+{
+	uint64_t buf;
+
+	ASSERT_EQ(0, start_logged(c, bitmap, log_fd, VN_RXQ, log, log_addr));
+	buf = post_rx_straddling(c);
+	ASSERT_TRUE(buf != 0);
+	ASSERT_EQ((int64_t)(c->hdr_len + FRAME), rx_one(_metadata, c, buf));
+	return buf;
+}
+
 /* RX with LOG_ALL: the written buffer pages and the used-ring page are dirty, nothing else. */
 TEST_F(log, rx_dirties_exactly_written_pages)
 {
 	struct vg_vq *q = &self->c.d.vq[VN_RXQ];
 	uint64_t buf, lo[2], hi[2];
-	int64_t len;
 
-	ASSERT_EQ(0, place_rings(&self->c.d, VN_RXQ, true, 0));
-	ASSERT_EQ(0, enable_log(&self->c, self->bitmap, self->log_fd, true));
-	ASSERT_EQ(0, vn_set_backend(&self->c, VN_RXQ, self->c.tap_fd));
-	buf = post_rx_straddling(&self->c);
-	ASSERT_TRUE(buf != 0);
-	len = rx_one(_metadata, &self->c, buf);
-	ASSERT_EQ((int64_t)(self->c.hdr_len + FRAME), len);
+	buf = rx_logged(_metadata, &self->c, self->bitmap, self->log_fd, true, 0);
 	EXPECT_EQ(1, cu_poll_in(self->log_fd, 2000)) TH_LOG("log eventfd not signalled");
 	lo[0] = buf;
-	hi[0] = buf + len;		/* crosses one page boundary: two pages */
+	hi[0] = buf + self->c.hdr_len + FRAME;	/* crosses one page boundary: two pages */
 	lo[1] = q->used_gpa;
 	hi[1] = q->used_gpa + 1;
 	EXPECT_EQ(0, check_bitmap(_metadata, self->bitmap, self->bitmap_len, lo, hi, 2));
@@ -164,14 +186,7 @@ TEST_F(log, rx_dirties_exactly_written_pages)
 /* Without LOG_ALL and without VHOST_VRING_F_LOG nothing is logged and the log fd stays quiet. */
 TEST_F(log, nothing_logged_when_disabled)
 {
-	uint64_t buf;
-
-	ASSERT_EQ(0, place_rings(&self->c.d, VN_RXQ, false, 0));
-	ASSERT_EQ(0, enable_log(&self->c, self->bitmap, self->log_fd, false));
-	ASSERT_EQ(0, vn_set_backend(&self->c, VN_RXQ, self->c.tap_fd));
-	buf = post_rx_straddling(&self->c);
-	ASSERT_TRUE(buf != 0);
-	ASSERT_EQ((int64_t)(self->c.hdr_len + FRAME), rx_one(_metadata, &self->c, buf));
+	rx_logged(_metadata, &self->c, self->bitmap, self->log_fd, false, 0);
 	EXPECT_EQ(0, check_bitmap(_metadata, self->bitmap, self->bitmap_len, NULL, NULL, 0));
 	EXPECT_EQ(0, cu_poll_in(self->log_fd, 200));
 }
@@ -180,18 +195,11 @@ TEST_F(log, nothing_logged_when_disabled)
 TEST_F(log, used_ring_logged_at_log_guest_addr)
 {
 	uint64_t other, buf, lo[2], hi[2];
-	int64_t len;
 
 	other = vg_gpa(&self->c.d, vg_alloc(&self->c.d, PG, PG));
-	ASSERT_EQ(0, place_rings(&self->c.d, VN_RXQ, true, other));
-	ASSERT_EQ(0, enable_log(&self->c, self->bitmap, self->log_fd, true));
-	ASSERT_EQ(0, vn_set_backend(&self->c, VN_RXQ, self->c.tap_fd));
-	buf = post_rx_straddling(&self->c);
-	ASSERT_TRUE(buf != 0);
-	len = rx_one(_metadata, &self->c, buf);
-	ASSERT_EQ((int64_t)(self->c.hdr_len + FRAME), len);
+	buf = rx_logged(_metadata, &self->c, self->bitmap, self->log_fd, true, other);
 	lo[0] = buf;
-	hi[0] = buf + len;
+	hi[0] = buf + self->c.hdr_len + FRAME;
 	lo[1] = other;
 	hi[1] = other + 1;
 	EXPECT_EQ(0, check_bitmap(_metadata, self->bitmap, self->bitmap_len, lo, hi, 2));
@@ -205,9 +213,7 @@ TEST_F(log, tx_dirties_only_used_ring)
 	uint64_t lo, hi;
 	int head;
 
-	ASSERT_EQ(0, place_rings(&self->c.d, VN_TXQ, true, 0));
-	ASSERT_EQ(0, enable_log(&self->c, self->bitmap, self->log_fd, true));
-	ASSERT_EQ(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));
+	ASSERT_EQ(0, start_logged(&self->c, self->bitmap, self->log_fd, VN_TXQ, true, 0));
 	vn_make_frame(frame, sizeof(frame), 0x7c);
 	head = vn_tx_post(&self->c, frame, sizeof(frame), 1, false);
 	ASSERT_GE(head, 0);

@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 
 #include "attack_util.h"
+#include "core_util.h"
 
 long long at_now_ms(void)
 {
@@ -183,38 +184,43 @@ int at_fd_count(void)
 	return n - 1;	/* the directory's own fd */
 }
 
-int at_set_mtu(const char *ifname, int mtu)
+/* Interface ioctl @req on @ifr named @ifname, through a socket. */
+static int at_if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
 {
-	struct ifreq ifr = { 0 };
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	int r = 0;
 
 	if (s < 0)
 		return -errno;
-	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname);
-	ifr.ifr_mtu = mtu;
-	if (ioctl(s, SIOCSIFMTU, &ifr))
+	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", ifname);
+	if (ioctl(s, req, ifr))
 		r = -errno;
 	close(s);
 	return r;
 }
 
+int at_set_mtu(const char *ifname, int mtu)
+{
+	struct ifreq ifr = { .ifr_mtu = mtu };
+
+	return at_if_ioctl(ifname, SIOCSIFMTU, &ifr);
+}
+
+int at_set_txqlen(const char *ifname, int qlen)
+{
+	struct ifreq ifr = { .ifr_qlen = qlen };
+
+	return at_if_ioctl(ifname, SIOCSIFTXQLEN, &ifr);
+}
+
 int at_iotlb(int fd, uint8_t type, uint64_t iova, uint64_t size,
 	     uint64_t uaddr, uint8_t perm)
 {
-	struct vhost_msg_v2 m = { 0 };
-	ssize_t n;
+	ssize_t n = cu_iotlb_v2(fd, type, iova, size, uaddr, perm);
 
-	m.type = VHOST_IOTLB_MSG_V2;
-	m.iotlb.iova = iova;
-	m.iotlb.size = size;
-	m.iotlb.uaddr = uaddr;
-	m.iotlb.perm = perm;
-	m.iotlb.type = type;
-	n = write(fd, &m, sizeof(m));
 	if (n < 0)
-		return -errno;
-	return n == sizeof(m) ? 0 : -EIO;
+		return n;
+	return n == sizeof(struct vhost_msg_v2) ? 0 : -EIO;
 }
 
 int at_iotlb_wait_miss(int fd, int ms, uint64_t *iova)

@@ -68,6 +68,8 @@ uint8_t *at_tx_buf(struct vn_ctx *c, size_t frame_len, uint32_t seed,
 int at_fd_count(void);
 /* Set the MTU of an interface (socket ioctl, not the tap fd). */
 int at_set_mtu(const char *ifname, int mtu);
+/* Set the transmit queue length of an interface (same way). */
+int at_set_txqlen(const char *ifname, int qlen);
 /* Milliseconds on CLOCK_MONOTONIC. */
 long long at_now_ms(void);
 
