@@ -62,7 +62,7 @@ def load_expected(path, kernel, modules):
     return exp
 
 
-def parse_boot(run, boot):
+def parse_boot(run, boot, times):
     results = []  # (id, status, note)
     try:
         lines = open(f"{run}/{boot}/results.log", errors="replace").read().splitlines()
@@ -76,7 +76,10 @@ def parse_boot(run, boot):
             cur, seen, plan, kunit_cases, totals = l.split()[2], 0, None, [], None
             continue
         if l.startswith("### END ") and cur:
-            rc = l.rsplit("rc=", 1)[-1]
+            m = re.search(r"rc=(\d+)(?: time=(\d+)s)?", l)
+            rc = m.group(1) if m else "?"
+            if m and m.group(2):
+                times.append((cur, int(m.group(2))))
             if cur.startswith("kunit/"):
                 # Trust the suite's own totals over what survived in the log.
                 if totals and totals[1] > kunit_cases.count("fail"):
@@ -180,9 +183,9 @@ def main():
         return None
 
     # A test skipped in one boot and run in another counts once, as run.
-    final = {}
+    final, times = {}, []
     for boot in a.boots:
-        for tid, st, note in parse_boot(a.run, boot):
+        for tid, st, note in parse_boot(a.run, boot, times):
             if tid in final and st == "skip":
                 continue
             final[tid] = (st, note)
@@ -209,6 +212,8 @@ def main():
     if counts["fail"]:
         for boot in a.boots:
             print(f"# console of failing run: {a.run}/{boot}/console.log")
+    if times:
+        print("# seconds per binary: " + ", ".join(f"{t} {s}" for t, s in times))
     print(f"# expected failures (known bugs of the reference): {counts['xfail']}")
     print(f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped")
     return 1 if counts["fail"] or not final else 0
