@@ -50,14 +50,14 @@ static uint64_t reg_gpa(unsigned int i)
 	return VG_GPA_BASE + (i / 2) * PAIR_SPAN + (i % 2) * (uint64_t)RSZ;
 }
 
-static uint64_t hva2gpa(FIXTURE_DATA(dlog) *s, const void *p)
+static uint64_t hva2gpa(struct _test_data_dlog *s, const void *p)
 {
 	size_t off = (const uint8_t *)p - s->c.d.mem;
 
 	return reg_gpa(s->inv[off / RSZ]) + off % RSZ;
 }
 
-static uint8_t *gpa2hva(FIXTURE_DATA(dlog) *s, uint64_t gpa)
+static uint8_t *gpa2hva(struct _test_data_dlog *s, uint64_t gpa)
 {
 	for (unsigned int i = 0; i < NREG; i++)
 		if (gpa >= reg_gpa(i) && gpa < reg_gpa(i) + RSZ)
@@ -145,7 +145,7 @@ FIXTURE_TEARDOWN(dlog)
 }
 
 /* Copy @len bytes at @gpa out of the (fragmented) guest memory. */
-static void guest_read(FIXTURE_DATA(dlog) *s, uint64_t gpa, uint8_t *out,
+static void guest_read(struct _test_data_dlog *s, uint64_t gpa, uint8_t *out,
 		       size_t len)
 {
 	while (len) {

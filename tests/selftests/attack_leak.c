@@ -52,7 +52,7 @@ FIXTURE_TEARDOWN(leak)
 
 /* fds back to baseline; MemAvailable back within LEAK_KB (allow settling). */
 static void check_no_drift(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(leak) *self)
+			   struct _test_data_leak *self)
 {
 	long now = 0;
 

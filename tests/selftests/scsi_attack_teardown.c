@@ -109,7 +109,7 @@ static bool sane(const struct scsi_io *io)
  * must be fully answered (re-kicking while the endpoint is down).
  */
 static void io_under_churn(struct __test_metadata *_metadata,
-			   FIXTURE_DATA(td) *self, int what, uint16_t lun)
+			   struct _test_data_td *self, int what, uint16_t lun)
 {
 	struct stress st = { .s = &self->s, .t = &self->t, .what = what };
 	struct scsi_io io[BATCH];
@@ -159,9 +159,8 @@ static void io_under_churn(struct __test_metadata *_metadata,
 	}
 	atomic_store(&st.stop, true);
 	pthread_join(th, NULL);
-	TH_LOG("%u requests (%u GOOD) in %u batches, %d cycles, %d cycle errors "
-	       "(last %d)", total, good, batches, st.cycles, st.errors,
-	       st.last_err);
+	TH_LOG("%u requests (%u GOOD) in %u batches, %d cycles, %d cycle errors (last %d)",
+	       total, good, batches, st.cycles, st.errors, st.last_err);
 	ASSERT_EQ(0u, self->s.bogus);
 	ASSERT_GT(st.cycles, 0);
 	ASSERT_EQ(0, st.errors);
