@@ -69,8 +69,10 @@ TEST_F(vring, num_not_power_of_two_einval)
 {
 	static const unsigned int bad[] = { 3, 255, 1000, 32767 };
 
-	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-EINVAL, set_num(self->fd, VN_TXQ, bad[i])) TH_LOG("num %u", bad[i]);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		int r = set_num(self->fd, VN_TXQ, bad[i]);
+
+		EXPECT_EQ(-EINVAL, r) TH_LOG("num %u", bad[i]);
 	}
 }
 
@@ -85,8 +87,10 @@ TEST_F(vring, num_too_big_einval)
 {
 	static const unsigned int bad[] = { 65536, 0x20000, 0x80000000u, 0xffffffffu };
 
-	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-EINVAL, set_num(self->fd, VN_TXQ, bad[i])) TH_LOG("num %u", bad[i]);
+	for (unsigned int i = 0; i < ARRAY_SIZE(bad); i++) {
+		int r = set_num(self->fd, VN_TXQ, bad[i]);
+
+		EXPECT_EQ(-EINVAL, r) TH_LOG("num %u", bad[i]);
 	}
 }
 
@@ -94,7 +98,9 @@ TEST_F(vring, num_too_big_einval)
 TEST_F(vring, num_valid_accepted)
 {
 	for (unsigned int n = 1; n <= 32768; n <<= 1) {
-		EXPECT_EQ(0, set_num(self->fd, VN_TXQ, n)) TH_LOG("num %u", n);
+		int r = set_num(self->fd, VN_TXQ, n);
+
+		EXPECT_EQ(0, r) TH_LOG("num %u", n);
 	}
 }
 
@@ -105,7 +111,7 @@ TEST_F(vring, index_out_of_range_enobufs)
 	int efd = eventfd(0, EFD_CLOEXEC);
 
 	ASSERT_GE(efd, 0);
-	for (unsigned int i = 0; i < sizeof(idx) / sizeof(idx[0]); i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(idx); i++) {
 		struct vhost_vring_state s = { .index = idx[i], .num = 64 };
 		struct vhost_vring_file f = { .index = idx[i], .fd = efd };
 		struct vhost_vring_addr a = {
@@ -123,13 +129,13 @@ TEST_F(vring, index_out_of_range_enobufs)
 			VHOST_NET_SET_BACKEND,
 		};
 
-		for (unsigned int j = 0; j < sizeof(st) / sizeof(st[0]); j++) {
+		for (unsigned int j = 0; j < ARRAY_SIZE(st); j++) {
 			s.index = idx[i];
 			errno = 0;
 			EXPECT_EQ(-1, ioctl(self->fd, st[j], &s));
 			EXPECT_EQ(ENOBUFS, errno) TH_LOG("idx %u state ioctl %#lx", idx[i], st[j]);
 		}
-		for (unsigned int j = 0; j < sizeof(fl) / sizeof(fl[0]); j++) {
+		for (unsigned int j = 0; j < ARRAY_SIZE(fl); j++) {
 			int fd = fl[j] == VHOST_NET_SET_BACKEND ? self->c.tap_fd : efd;
 
 			f.fd = fd;
@@ -227,7 +233,7 @@ TEST_F(vring, base_round_trip)
 	static const unsigned int v[] = { 0, 1, 1234, 0xffff };
 	unsigned int got = 0;
 
-	for (unsigned int i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+	for (unsigned int i = 0; i < ARRAY_SIZE(v); i++) {
 		ASSERT_EQ(0, set_base(self->fd, VN_TXQ, v[i]));
 		ASSERT_EQ(0, get_state(self->fd, VHOST_GET_VRING_BASE, VN_TXQ, &got));
 		EXPECT_EQ(v[i], got);

@@ -158,14 +158,13 @@ struct toggler {
 	struct vn_ctx *c;
 	unsigned int q, cycles, period_us;
 	int err;
-	volatile bool stop;
 };
 
 static void *toggle_fn(void *arg)
 {
 	struct toggler *t = arg;
 
-	for (unsigned int i = 0; i < t->cycles && !t->stop; i++) {
+	for (unsigned int i = 0; i < t->cycles; i++) {
 		int r = vn_set_backend(t->c, t->q, -1);
 
 		if (!r) {
@@ -237,7 +236,7 @@ TEST_F_TIMEOUT(backend, tx_detach_reattach_under_traffic, 180)
 
 struct rx_sender {
 	struct vn_ctx *c;
-	volatile unsigned int delivered;
+	unsigned int delivered;		/* atomic: test writes, sender thread reads */
 	unsigned int n;
 	int err;
 };
@@ -248,7 +247,7 @@ static void *rx_send_fn(void *arg)
 
 	for (unsigned int i = 0; i < s->n; i++) {
 		/* keep the tap queue (500 frames) from overflowing */
-		while (i - s->delivered >= 128)
+		while (i - __atomic_load_n(&s->delivered, __ATOMIC_ACQUIRE) >= 128)
 			usleep(500);
 		s->err = nu_send_frame(s->c, tog_len(i), 40000 + i);
 		if (s->err)
@@ -295,7 +294,7 @@ TEST_F_TIMEOUT(backend, rx_detach_reattach_under_traffic, 180)
 		ASSERT_EQ(0, memcmp(want, bufs[id] + self->c.hdr_len, tog_len(got)))
 			TH_LOG("frame %u", got);
 		got++;
-		s.delivered = got;
+		__atomic_store_n(&s.delivered, got, __ATOMIC_RELEASE);
 		if (posted < TOG_FRAMES) {
 			void *p;
 			int h = vn_rx_post(&self->c, 1536, &p);
@@ -387,14 +386,14 @@ TEST_F(backend, swap_to_second_tap_and_back)
 
 struct pump {
 	struct vn_ctx *c;
-	volatile bool stop;
+	bool stop;		/* atomic: set by the test to end pump_fn */
 };
 
 static void *pump_fn(void *arg)
 {
 	struct pump *p = arg;
 
-	for (unsigned int i = 0; !p->stop; i++) {
+	for (unsigned int i = 0; !__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE); i++) {
 		nu_send_frame(p->c, 60 + i % 1000, i);
 		if (!(i % 64))
 			usleep(1000);
@@ -461,7 +460,7 @@ TEST_F_TIMEOUT(backend, close_with_traffic_in_flight_releases_tap, 120)
 		t0 = nu_now_ms();
 		vg_close(&c->d);
 		ASSERT_GT(3000, nu_now_ms() - t0);
-		p.stop = true;
+		__atomic_store_n(&p.stop, true, __ATOMIC_RELEASE);
 		pthread_join(th, NULL);
 	}
 	/* released: a frame sent out of the tap is now readable on its fd */

@@ -70,7 +70,7 @@ static size_t dx_len(unsigned int i, unsigned int salt)
 struct dx {
 	struct vn_ctx *c;
 	uint8_t *txpool, *rxpool;
-	volatile unsigned int rx_delivered;
+	unsigned int rx_delivered;	/* atomic: test writes, sender thread reads */
 	char err[160];
 };
 
@@ -127,7 +127,7 @@ static void *host_send(void *arg)
 		long long end = nu_now_ms() + 30000;
 		int r;
 
-		while (i - x->rx_delivered >= DX_RX_WIN) {
+		while (i - __atomic_load_n(&x->rx_delivered, __ATOMIC_ACQUIRE) >= DX_RX_WIN) {
 			if (nu_now_ms() > end)
 				return NULL;
 			usleep(200);
@@ -210,7 +210,7 @@ TEST_F_TIMEOUT(duplex, both_directions_concurrently_in_order, 240)
 			break;
 		}
 		got++;
-		x.rx_delivered = got;
+		__atomic_store_n(&x.rx_delivered, got, __ATOMIC_RELEASE);
 		if (posted < DX_FRAMES) {
 			struct vg_seg s = { self->rxpool + (posted % DX_RING) * DX_SLOT,
 					    DX_SLOT, true };

@@ -447,8 +447,9 @@ TEST_F(scsi, bad_target_answer_respects_split_response)
 	/* response byte 11 lives at r2[3] */
 	EXPECT_EQ(VIRTIO_SCSI_S_BAD_TARGET, r2[3]);
 	for (int i = 8; i < 256; i++) {
-		ASSERT_EQ(0x5a, r1[i]) TH_LOG("guest byte %d past the 8-byte "
-					     "descriptor was written", i);
+		uint8_t v = r1[i];
+
+		ASSERT_EQ(0x5a, v) TH_LOG("guest byte %d past the 8-byte descriptor was written", i);
 	}
 }
 

@@ -158,8 +158,9 @@ TEST_F(tmf, bad_target_answer_stays_in_buffer)
 		ASSERT_NE(VIRTIO_SCSI_S_FUNCTION_SUCCEEDED, rsp[0]);
 	}
 	for (int i = 1; i < 256; i++) {
-		ASSERT_EQ(0x5a, rsp[i]) TH_LOG("guest byte %d after the 1-byte "
-					      "response was overwritten", i);
+		uint8_t v = rsp[i];
+
+		ASSERT_EQ(0x5a, v) TH_LOG("guest byte %d after the 1-byte response was overwritten", i);
 	}
 }
 

@@ -53,9 +53,11 @@ enum at_outcome at_wait_outcome(struct vn_ctx *c, unsigned int q, int head,
 				AT_USED0 : AT_USED_BAD;
 		}
 		if (poll(&p, 1, 10) > 0 && vg_eventfd_drain(vq->err_fd)) {
-			/* Give a used entry that races with the error a
+			/*
+			 * Give a used entry that races with the error a
 			 * chance to show up: an error plus a completion of
-			 * the same request is not a rejection. */
+			 * the same request is not a rejection.
+			 */
 			usleep(50000);
 			return vg_used_pending(&c->d, q) ? AT_USED_BAD : AT_ERR;
 		}

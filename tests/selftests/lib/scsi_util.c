@@ -509,8 +509,8 @@ static int scsi_rw(struct scsi_dev *s, bool write, uint16_t lun, uint32_t lba,
 		int key, asc;
 
 		scsi_sense(&io, &key, &asc);
-		fprintf(stderr, "# scsi_util: %s lun %u lba %u len %u: response %u "
-			"status 0x%x sense key 0x%x asc 0x%x\n",
+		fprintf(stderr,
+			"# scsi_util: %s lun %u lba %u len %u: response %u status 0x%x sense key 0x%x asc 0x%x\n",
 			write ? "WRITE" : "READ", lun, lba, len,
 			io.resp->response, io.resp->status, key, asc);
 		return -EIO;
