@@ -134,10 +134,10 @@ TEST_F_TIMEOUT(logiotlb, rx_huge_chain_logged_in_bounded_time, 600)
 	vg_publish(&c->d, VN_RXQ, 0);
 	ASSERT_EQ(0, vg_kick(&c->d, VN_RXQ));
 	vn_make_frame(frame, sizeof(frame), 42);
-	t0 = at_now_ms();
+	t0 = vg_now_ms();
 	ASSERT_EQ(0, vn_pkt_send(c, frame, sizeof(frame)));
 	got = vg_wait_used(&c->d, VN_RXQ, 500000, &id, &len);
-	dt = at_now_ms() - t0;
+	dt = vg_now_ms() - t0;
 	fprintf(stderr, "# used after %lld ms\n", dt);
 	ASSERT_EQ(1, got);
 	ASSERT_EQ(0u, id);

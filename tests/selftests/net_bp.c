@@ -199,8 +199,8 @@ TEST_F_TIMEOUT(bp, tx_blocked_sndbuf_no_spin_no_loss_resumes, 120)
 	       u1, n, t1 - t0);
 
 	/* drain: the frames must come out complete and in order */
-	end = nu_now_ms() + 20000;
-	while (rcvd < n && nu_now_ms() < end) {
+	end = vg_now_ms() + 20000;
+	while (rcvd < n && vg_now_ms() < end) {
 		struct pollfd p = { .fd = self->mvt_fd, .events = POLLIN };
 		ssize_t r;
 

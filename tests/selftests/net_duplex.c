@@ -80,7 +80,7 @@ static void *guest_tx(void *arg)
 	struct dx *x = arg;
 	struct vg_dev *d = &x->c->d;
 	unsigned int posted = 0;
-	long long end = nu_now_ms() + 120000;
+	long long end = vg_now_ms() + 120000;
 
 	while (posted < DX_FRAMES) {
 		uint16_t used = nu_used_idx(d, VN_TXQ);
@@ -107,7 +107,7 @@ static void *guest_tx(void *arg)
 			vg_kick(d, VN_TXQ);
 		else
 			usleep(200);
-		if (nu_now_ms() > end) {
+		if (vg_now_ms() > end) {
 			snprintf(x->err, sizeof(x->err), "tx stalled at %u", posted);
 			return NULL;
 		}
@@ -124,11 +124,11 @@ static void *host_send(void *arg)
 	struct dx *x = arg;
 
 	for (unsigned int i = 0; i < DX_FRAMES; i++) {
-		long long end = nu_now_ms() + 30000;
+		long long end = vg_now_ms() + 30000;
 		int r;
 
 		while (i - __atomic_load_n(&x->rx_delivered, __ATOMIC_ACQUIRE) >= DX_RX_WIN) {
-			if (nu_now_ms() > end)
+			if (vg_now_ms() > end)
 				return NULL;
 			usleep(200);
 		}

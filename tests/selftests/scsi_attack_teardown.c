@@ -50,14 +50,6 @@ FIXTURE_TEARDOWN(td)
 	scsi_tgt_destroy(&self->t);
 }
 
-static long long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 struct stress {
 	struct scsi_dev *s;
 	struct scsi_tgt *t;
@@ -115,11 +107,11 @@ static void io_under_churn(struct __test_metadata *_metadata,
 	struct scsi_io io[BATCH];
 	unsigned int batches = 0, total = 0, good = 0;
 	long mem0 = vg_mem_available_kb();
-	long long end = ms_now() + RUN_MS;
+	long long end = vg_now_ms() + RUN_MS;
 	pthread_t th;
 
 	ASSERT_EQ(0, pthread_create(&th, NULL, control_thread, &st));
-	while (ms_now() < end) {
+	while (vg_now_ms() < end) {
 		long long deadline;
 
 		vg_reset_desc(&self->s.d, SCSI_IOQ);
@@ -133,8 +125,8 @@ static void io_under_churn(struct __test_metadata *_metadata,
 		}
 		ASSERT_EQ(0, vg_kick(&self->s.d, SCSI_IOQ));
 		/* an endpoint down for a while just delays; 20 s means lost */
-		deadline = ms_now() + 20000;
-		while (self->s.outstanding && ms_now() < deadline) {
+		deadline = vg_now_ms() + 20000;
+		while (self->s.outstanding && vg_now_ms() < deadline) {
 			if (!scsi_reap_one(&self->s, 20))
 				vg_kick(&self->s.d, SCSI_IOQ);
 		}

@@ -39,14 +39,6 @@ FIXTURE_TEARDOWN(weight)
 	free(self->io);
 }
 
-static long long ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 /*
  * Build @n requests through indirect tables (one ring slot each), publish
  * them with a single avail->idx store and kick once.  Returns how many
@@ -101,8 +93,8 @@ static unsigned int one_kick_burst(struct __test_metadata *_metadata,
 	vg_publish_many(&s->d, SCSI_IOQ, heads, n);
 	if (vg_kick(&s->d, SCSI_IOQ))
 		return 0;
-	end = ms_now() + timeout_ms;
-	while (s->outstanding && ms_now() < end)
+	end = vg_now_ms() + timeout_ms;
+	while (s->outstanding && vg_now_ms() < end)
 		scsi_reap_one(s, 200);
 	for (unsigned int i = 0; i < n; i++)
 		if (scsi_io_good(&io[i]))

@@ -18,14 +18,6 @@
 #include "attack_util.h"
 #include "core_util.h"
 
-long long at_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 void at_desc(struct vring_desc *tbl, unsigned int i, uint64_t addr,
 	     uint32_t len, uint16_t flags, uint16_t next)
 {
@@ -40,7 +32,7 @@ enum at_outcome at_wait_outcome(struct vn_ctx *c, unsigned int q, int head,
 				int ms)
 {
 	struct vg_vq *vq = &c->d.vq[q];
-	long long end = at_now_ms() + ms;
+	long long end = vg_now_ms() + ms;
 
 	for (;;) {
 		struct pollfd p = { .fd = vq->err_fd, .events = POLLIN };
@@ -61,7 +53,7 @@ enum at_outcome at_wait_outcome(struct vn_ctx *c, unsigned int q, int head,
 			usleep(50000);
 			return vg_used_pending(&c->d, q) ? AT_USED_BAD : AT_ERR;
 		}
-		if (at_now_ms() >= end)
+		if (vg_now_ms() >= end)
 			return AT_NOTHING;
 	}
 }
@@ -227,12 +219,12 @@ int at_iotlb(int fd, uint8_t type, uint64_t iova, uint64_t size,
 
 int at_iotlb_wait_miss(int fd, int ms, uint64_t *iova)
 {
-	long long end = at_now_ms() + ms;
+	long long end = vg_now_ms() + ms;
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		struct vhost_msg_v2 m;
-		int left = (int)(end - at_now_ms());
+		int left = (int)(end - vg_now_ms());
 
 		if (left <= 0)
 			return 0;

@@ -70,8 +70,6 @@ int at_fd_count(void);
 int at_set_mtu(const char *ifname, int mtu);
 /* Set the transmit queue length of an interface (same way). */
 int at_set_txqlen(const char *ifname, int qlen);
-/* Milliseconds on CLOCK_MONOTONIC. */
-long long at_now_ms(void);
 
 /* IOTLB (VIRTIO_F_ACCESS_PLATFORM): one VHOST_IOTLB_MSG_V2 message. */
 int at_iotlb(int fd, uint8_t type, uint64_t iova, uint64_t size,

@@ -23,14 +23,6 @@
 
 #include "net_util.h"
 
-long long nu_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
 uint16_t nu_used_idx(struct vg_dev *d, unsigned int q)
 {
 	return __atomic_load_n(&d->vq[q].used->idx, __ATOMIC_ACQUIRE);
@@ -39,7 +31,7 @@ uint16_t nu_used_idx(struct vg_dev *d, unsigned int q)
 int nu_wait_used_idx(struct vg_dev *d, unsigned int q, uint16_t target,
 		     int timeout_ms)
 {
-	long long end = nu_now_ms() + timeout_ms;
+	long long end = vg_now_ms() + timeout_ms;
 
 	for (;;) {
 		/* reached when target lies in (last_used, used] */
@@ -48,7 +40,7 @@ int nu_wait_used_idx(struct vg_dev *d, unsigned int q, uint16_t target,
 		if ((uint16_t)(u - d->vq[q].last_used) >=
 		    (uint16_t)(target - d->vq[q].last_used))
 			return 1;
-		if (nu_now_ms() >= end)
+		if (vg_now_ms() >= end)
 			return 0;
 		usleep(500);
 	}

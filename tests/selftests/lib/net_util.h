@@ -66,7 +66,5 @@ int nu_pkt_socket(int ifindex);
 int nu_macvtap_create(int lower_ifindex, const char *name, uint32_t mode);
 int nu_link_del(int ifindex);
 
-/* Monotonic milliseconds. */
-long long nu_now_ms(void);
 
 #endif

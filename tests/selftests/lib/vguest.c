@@ -269,7 +269,7 @@ int vg_kick(struct vg_dev *d, unsigned int idx)
 		       0 : -errno;
 }
 
-static long long now_ms(void)
+long long vg_now_ms(void)
 {
 	struct timespec ts;
 
@@ -289,7 +289,7 @@ int vg_wait_used(struct vg_dev *d, unsigned int idx, int timeout_ms,
 		 uint32_t *id, uint32_t *len)
 {
 	struct vg_vq *vq = &d->vq[idx];
-	long long end = now_ms() + timeout_ms;
+	long long end = vg_now_ms() + timeout_ms;
 
 	for (;;) {
 		if (vg_used_pending(d, idx)) {
@@ -311,7 +311,7 @@ int vg_wait_used(struct vg_dev *d, unsigned int idx, int timeout_ms,
 			}
 			return 1;
 		}
-		if (now_ms() >= end)
+		if (vg_now_ms() >= end)
 			return 0;
 		if (vq->call_fd >= 0) {
 			struct pollfd p = { .fd = vq->call_fd, .events = POLLIN };

@@ -99,6 +99,7 @@ int vg_wait_call(struct vg_dev *d, unsigned int idx, int timeout_ms);
 uint64_t vg_eventfd_drain(int fd);
 
 /* Utilities shared by the suites */
+long long vg_now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
 #ifndef __printf
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
