@@ -2,6 +2,7 @@
 #
 # Out-of-tree build of the hardened vhost modules.
 #   make [KDIR=/path/to/kernel/build]     build the modules
+#   make install                          install into updates/ (+ depmod)
 #   make check                            run the VM test matrix
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -14,11 +15,18 @@ modules:
 	@mkdir -p $(TOP)/.build/modules-$(KVER)
 	@find $(TOP)/drivers -name '*.ko' -exec cp {} $(TOP)/.build/modules-$(KVER)/ \; 2>/dev/null || true
 
-# KUnit test modules (need a kernel with CONFIG_KUNIT).
-kunit:
-	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit modules
+# KUnit test modules (need a kernel with CONFIG_KUNIT).  They link against
+# vhh_core's exported symbols, hence the modules first.
+kunit: modules
+	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit \
+		KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers modules
 	@mkdir -p $(TOP)/.build/kunit-$(KVER)
 	@cp $(TOP)/tests/kunit/*.ko $(TOP)/.build/kunit-$(KVER)/
+
+# Install into /lib/modules/<kver>/updates (what DKMS does too).
+install: modules
+	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=updates modules_install
+	depmod -a $(KVER)
 
 check:
 	$(TOP)/scripts/check
@@ -28,4 +36,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean
 	rm -rf $(TOP)/.build
 
-.PHONY: all modules kunit check clean
+.PHONY: all modules kunit install check clean

@@ -42,6 +42,12 @@ def main():
                                      capture_output=True, text=True).stdout.strip()
                 ours[norm(fn[:-3])] = (p, [norm(d) for d in dep.split(",") if d])
 
+    # OURS_ONLY=a,b: take only these from OURS_DIR (our core next to the
+    # in-tree modules, for its KUnit suites); the rest stays in-tree.
+    only = [norm(n) for n in os.environ.get("OURS_ONLY", "").split(",") if n]
+    if only:
+        ours = {n: v for n, v in ours.items() if n in only}
+
     order, seen = [], set()
 
     def visit(name, stack=()):
