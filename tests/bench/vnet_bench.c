@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnet_bench: guest-driven packet rate of /dev/vhost-net through a tap.
+ *
+ *   vnet_bench tx|rx FRAME_BYTES SECONDS
+ *
+ * The program plays a virtio-net driver the way a guest kernel does: a ring
+ * of 256 fixed buffers, heads recycled from the used ring, a kick only when
+ * the device has not suppressed notifications, a sleep on the call eventfd
+ * only when nothing completed.  TX counts frames the device completed and
+ * checks them against the tap's receive counter; RX has a sender thread push
+ * frames out of the tap and counts (and length-checks) what lands in guest
+ * buffers.  Prints one line:
+ *   BENCH vnet-<dir>-<bytes> pps=<n> packets=<n> checked=<n>
+ * and exits non-zero when nothing moved or the check failed.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+
+#include "vnet.h"
+
+#define RING 256
+#define RX_BUF 2048
+
+static struct vn_ctx c;
+static atomic_bool stop;
+
+static unsigned long long tap_counter(const char *name)
+{
+	char path[128], buf[32];
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s",
+		 c.ifname, name);
+	if (vg_read_file(path, buf, sizeof(buf)) < 0)
+		return 0;
+	return strtoull(buf, NULL, 10);
+}
+
+/* Publish @head; the caller stores avail->idx once per batch. */
+static void put_avail(struct vg_vq *q, uint16_t head)
+{
+	q->avail->ring[q->avail_idx % q->num] = head;
+	q->avail_idx++;
+}
+
+static void publish_and_kick(struct vg_vq *q)
+{
+	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
+	/* Order the index store before reading the device's flags. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (!(__atomic_load_n(&q->used->flags, __ATOMIC_ACQUIRE) &
+	      VRING_USED_F_NO_NOTIFY)) {
+		uint64_t one = 1;
+
+		if (write(q->kick_fd, &one, sizeof(one)) != sizeof(one))
+			perror("kick");
+	}
+}
+
+static void wait_call(struct vg_vq *q)
+{
+	struct pollfd p = { .fd = q->call_fd, .events = POLLIN };
+
+	if (poll(&p, 1, 10) > 0)
+		vg_eventfd_drain(q->call_fd);
+}
+
+/*
+ * Recycle every completed head; returns how many.  A completion counts as
+ * checked when its length is @want_len (0: any length).
+ */
+static unsigned int reap(struct vg_vq *q, unsigned long long *checked,
+			 uint32_t want_len)
+{
+	uint16_t used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	unsigned int n = 0;
+
+	while (q->last_used != used) {
+		struct vring_used_elem *e = &q->used->ring[q->last_used % q->num];
+
+		if (!want_len || e->len == want_len)
+			(*checked)++;
+		put_avail(q, e->id);
+		q->last_used++;
+		n++;
+	}
+	return n;
+}
+
+static int setup_ring(unsigned int vq, uint8_t **bufs, uint32_t len,
+		      bool write, const void *frame, size_t flen)
+{
+	struct vg_vq *q = &c.d.vq[vq];
+
+	for (unsigned int i = 0; i < RING; i++) {
+		bufs[i] = vg_alloc(&c.d, len, 64);
+		if (!bufs[i])
+			return -ENOMEM;
+		memset(bufs[i], 0, len);
+		if (frame)
+			memcpy(bufs[i] + c.hdr_len, frame, flen);
+		q->desc[i].addr = vg_gpa(&c.d, bufs[i]);
+		q->desc[i].len = len;
+		q->desc[i].flags = write ? VRING_DESC_F_WRITE : 0;
+		q->desc[i].next = 0;
+		put_avail(q, i);
+	}
+	publish_and_kick(q);
+	return 0;
+}
+
+static int bench_tx(size_t size, int secs, unsigned long long *pkts,
+		    unsigned long long *checked)
+{
+	static uint8_t *bufs[RING];
+	struct vg_vq *q = &c.d.vq[VN_TXQ];
+	uint8_t frame[ETH_FRAME_LEN];
+	unsigned long long rx0, got;
+	long long end;
+
+	vn_make_frame(frame, size, 1);
+	rx0 = tap_counter("rx_packets");
+	if (setup_ring(VN_TXQ, bufs, c.hdr_len + size, false, frame, size))
+		return -ENOMEM;
+	end = vg_now_ms() + secs * 1000LL;
+	*pkts = 0;
+	while (vg_now_ms() < end) {
+		unsigned int n = reap(q, pkts, 0);
+
+		if (n)
+			publish_and_kick(q);
+		else
+			wait_call(q);
+	}
+	/* Let the frames in flight land, then compare with the tap. */
+	usleep(200000);
+	got = tap_counter("rx_packets") - rx0;
+	*checked = got < *pkts ? got : *pkts;
+	return got >= *pkts ? 0 : -EIO;
+}
+
+static void *rx_sender(void *arg)
+{
+	size_t size = *(size_t *)arg;
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = c.ifindex,
+	};
+	struct mmsghdr msgs[32];
+	struct iovec iov;
+	uint8_t frame[ETH_FRAME_LEN];
+	int one = 1, fd;
+
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
+		return NULL;
+	/* Straight to the tap's xmit, like a busy peer on the bridge. */
+	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+	vn_make_frame(frame, size, 2);
+	iov.iov_base = frame;
+	iov.iov_len = size;
+	memset(msgs, 0, sizeof(msgs));
+	for (int i = 0; i < 32; i++) {
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (!atomic_load(&stop))
+		if (sendmmsg(fd, msgs, 32, 0) < 0 && errno != ENOBUFS)
+			usleep(100);
+	close(fd);
+	return NULL;
+}
+
+static int bench_rx(size_t size, int secs, unsigned long long *pkts,
+		    unsigned long long *checked)
+{
+	static uint8_t *bufs[RING];
+	struct vg_vq *q = &c.d.vq[VN_RXQ];
+	pthread_t th;
+	long long end;
+
+	if (setup_ring(VN_RXQ, bufs, RX_BUF, true, NULL, 0))
+		return -ENOMEM;
+	if (pthread_create(&th, NULL, rx_sender, &size))
+		return -errno;
+	end = vg_now_ms() + secs * 1000LL;
+	*pkts = 0;
+	*checked = 0;
+	while (vg_now_ms() < end) {
+		unsigned int n = reap(q, checked, c.hdr_len + size);
+
+		*pkts += n;
+		if (n)
+			publish_and_kick(q);
+		else
+			wait_call(q);
+	}
+	atomic_store(&stop, true);
+	pthread_join(th, NULL);
+	return *checked == *pkts ? 0 : -EIO;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long long pkts = 0, checked = 0;
+	size_t size;
+	int secs, r;
+	bool tx;
+
+	if (argc != 4 || (strcmp(argv[1], "tx") && strcmp(argv[1], "rx"))) {
+		fprintf(stderr, "usage: %s tx|rx FRAME_BYTES SECONDS\n", argv[0]);
+		return 2;
+	}
+	tx = !strcmp(argv[1], "tx");
+	size = strtoul(argv[2], NULL, 0);
+	secs = atoi(argv[3]);
+	if (size < ETH_ZLEN || size > ETH_FRAME_LEN || secs <= 0)
+		return 2;
+	r = vn_setup(&c, VN_HDR_VHOST, 1ULL << VIRTIO_NET_F_MRG_RXBUF, RING);
+	if (r) {
+		fprintf(stderr, "vn_setup: %s\n", strerror(-r));
+		return 1;
+	}
+	/* The benchmark reads no frames back: keep the packet tap out. */
+	close(c.pkt_fd);
+	c.pkt_fd = -1;
+	r = tx ? bench_tx(size, secs, &pkts, &checked) :
+		 bench_rx(size, secs, &pkts, &checked);
+	printf("BENCH vnet-%s-%zu pps=%llu packets=%llu checked=%llu\n",
+	       argv[1], size, pkts / secs, pkts, checked);
+	vn_teardown(&c);
+	if (r)
+		fprintf(stderr, "check failed: %s\n", strerror(-r));
+	return r || !pkts ? 1 : 0;
+}
