@@ -4,6 +4,7 @@
 #   make [KDIR=/path/to/kernel/build]     build the modules
 #   make install                          install into updates/ (+ depmod)
 #   make check                            run the VM test matrix
+#   make bench                            pps ratios ours/in-tree (one VM boot)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 KVER = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
@@ -31,9 +32,13 @@ install: modules
 check:
 	$(TOP)/scripts/check
 
+# Packets per second, ours vs in-tree, in one VM boot.
+bench:
+	$(TOP)/scripts/bench
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean
 	rm -rf $(TOP)/.build
 
-.PHONY: all modules kunit install check clean
+.PHONY: all modules kunit install check bench clean
