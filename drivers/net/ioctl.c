@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vhost-net ioctls: feature negotiation, owner handling and dispatch of
+ * the device and vring ioctls to the core.  VHOST_NET_SET_BACKEND is in
+ * backend.c.
+ */
+#include <linux/uaccess.h>
+
+#include "vhn.h"
+
+/* Same set as 6.1 vhost-net; no zero-copy TX, so nothing else to offer. */
+#define VHN_FEATURES (VHH_FEATURES |				\
+		      (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) |	\
+		      (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
+		      (1ULL << VIRTIO_F_ACCESS_PLATFORM))
+
+#define VHN_BACKEND_FEATURES VHH_BACKEND_FEATURES
+
+/* Forget everything negotiated or batched (RESET_OWNER, release). */
+void vhn_vq_reset(struct vhn_net *n)
+{
+	int i;
+
+	for (i = 0; i < VHN_VQ_MAX; i++) {
+		n->vqs[i].done_idx = 0;
+		n->vqs[i].batched_xdp = 0;
+		n->vqs[i].vhost_hlen = 0;
+		n->vqs[i].sock_hlen = 0;
+		n->vqs[i].rxq.head = 0;
+		n->vqs[i].rxq.tail = 0;
+	}
+}
+
+static long vhn_set_features(struct vhn_net *n, u64 features)
+{
+	size_t hdr_len, vhost_hlen, sock_hlen;
+	long r = -EFAULT;
+	int i;
+
+	/* VERSION_1 always carries num_buffers, as does MRG_RXBUF. */
+	if (features & ((1ULL << VIRTIO_NET_F_MRG_RXBUF) |
+			(1ULL << VIRTIO_F_VERSION_1)))
+		hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
+	else
+		hdr_len = sizeof(struct virtio_net_hdr);
+	if (features & (1ULL << VHOST_NET_F_VIRTIO_NET_HDR)) {
+		vhost_hlen = hdr_len;
+		sock_hlen = 0;
+	} else {
+		vhost_hlen = 0;
+		sock_hlen = hdr_len;
+	}
+
+	mutex_lock(&n->dev.mutex);
+	if ((features & (1ULL << VHOST_F_LOG_ALL)) &&
+	    !vhh_log_access_ok(&n->dev))
+		goto out;
+	if ((features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)) &&
+	    vhh_init_device_iotlb(&n->dev, true))
+		goto out;
+	for (i = 0; i < VHN_VQ_MAX; i++) {
+		struct vhn_vq *nvq = &n->vqs[i];
+
+		mutex_lock(&nvq->vq.mutex);
+		nvq->vq.acked_features = features;
+		nvq->vhost_hlen = vhost_hlen;
+		nvq->sock_hlen = sock_hlen;
+		mutex_unlock(&nvq->vq.mutex);
+	}
+	r = 0;
+out:
+	mutex_unlock(&n->dev.mutex);
+	return r;
+}
+
+static long vhn_set_owner(struct vhn_net *n)
+{
+	long r;
+
+	mutex_lock(&n->dev.mutex);
+	if (vhh_dev_has_owner(&n->dev))
+		r = -EBUSY;
+	else
+		r = vhh_dev_set_owner(&n->dev);
+	if (!r)
+		vhh_dev_flush(&n->dev);
+	mutex_unlock(&n->dev.mutex);
+	return r;
+}
+
+static long vhn_reset_owner(struct vhn_net *n)
+{
+	struct socket *tx_sock = NULL, *rx_sock = NULL;
+	struct vhh_iotlb *umem;
+	long r;
+
+	mutex_lock(&n->dev.mutex);
+	r = vhh_dev_check_owner(&n->dev);
+	if (r)
+		goto out;
+	umem = vhh_dev_reset_owner_prepare();
+	if (IS_ERR_OR_NULL(umem)) {
+		r = umem ? PTR_ERR(umem) : -ENOMEM;
+		goto out;
+	}
+	tx_sock = vhn_stop_vq(n, VHN_VQ_TX);
+	rx_sock = vhn_stop_vq(n, VHN_VQ_RX);
+	vhh_dev_flush(&n->dev);
+	vhh_dev_stop(&n->dev);
+	vhh_dev_reset_owner(&n->dev, umem);
+	vhn_vq_reset(n);
+out:
+	mutex_unlock(&n->dev.mutex);
+	if (tx_sock)
+		sockfd_put(tx_sock);
+	if (rx_sock)
+		sockfd_put(rx_sock);
+	return r;
+}
+
+long vhn_ioctl(struct file *f, unsigned int ioctl, unsigned long arg)
+{
+	struct vhn_net *n = f->private_data;
+	void __user *argp = (void __user *)arg;
+	u64 __user *featurep = argp;
+	struct vhost_vring_file backend;
+	u64 features;
+	long r;
+
+	switch (ioctl) {
+	case VHOST_NET_SET_BACKEND:
+		if (copy_from_user(&backend, argp, sizeof(backend)))
+			return -EFAULT;
+		return vhn_set_backend(n, backend.index, backend.fd);
+	case VHOST_GET_FEATURES:
+		features = VHN_FEATURES;
+		return copy_to_user(featurep, &features, sizeof(features)) ?
+		       -EFAULT : 0;
+	case VHOST_SET_FEATURES:
+		if (copy_from_user(&features, featurep, sizeof(features)))
+			return -EFAULT;
+		if (features & ~VHN_FEATURES)
+			return -EOPNOTSUPP;
+		return vhn_set_features(n, features);
+	case VHOST_GET_BACKEND_FEATURES:
+		features = VHN_BACKEND_FEATURES;
+		return copy_to_user(featurep, &features, sizeof(features)) ?
+		       -EFAULT : 0;
+	case VHOST_SET_BACKEND_FEATURES:
+		if (copy_from_user(&features, featurep, sizeof(features)))
+			return -EFAULT;
+		if (features & ~VHN_BACKEND_FEATURES)
+			return -EOPNOTSUPP;
+		vhh_set_backend_features(&n->dev, features);
+		return 0;
+	case VHOST_SET_OWNER:
+		return vhn_set_owner(n);
+	case VHOST_RESET_OWNER:
+		return vhn_reset_owner(n);
+	default:
+		mutex_lock(&n->dev.mutex);
+		r = vhh_dev_ioctl(&n->dev, ioctl, argp);
+		if (r == -ENOIOCTLCMD)
+			r = vhh_vring_ioctl(&n->dev, ioctl, argp);
+		else
+			vhh_dev_flush(&n->dev);
+		mutex_unlock(&n->dev.mutex);
+		return r;
+	}
+}
