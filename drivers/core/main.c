@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module glue of the hardened vhost core: parameters shared by the table
+ * code (dev.c, msg.c) and module metadata.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+
+#include "internal.h"
+
+unsigned short vhh_max_mem_regions = 64;
+module_param_named(max_mem_regions, vhh_max_mem_regions, ushort, 0444);
+MODULE_PARM_DESC(max_mem_regions,
+		 "Maximum number of memory regions in memory map. (default: 64)");
+
+int vhh_max_iotlb_entries = 2048;
+module_param_named(max_iotlb_entries, vhh_max_iotlb_entries, int, 0444);
+MODULE_PARM_DESC(max_iotlb_entries,
+		 "Maximum number of iotlb entries. (default: 2048)");
+
+static int __init vhh_core_init(void)
+{
+	return 0;
+}
+
+static void __exit vhh_core_exit(void)
+{
+}
+
+module_init(vhh_core_init);
+module_exit(vhh_core_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Hardened host kernel accelerator core for virtio (vhost)");
