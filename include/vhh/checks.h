@@ -119,6 +119,22 @@ static inline bool vhh_chain_len_add(u32 *total, u32 len)
 }
 
 /*
+ * Number of descriptors in an indirect table of @len bytes: the table must
+ * be non-empty, a whole number of 16-byte descriptors and at most @max of
+ * them (seed 004 bounds: 6.1 takes length 0 to its loop check and walks
+ * tables of up to 65536 entries).
+ */
+static inline int vhh_indirect_count(u32 len, u32 max, u32 *count)
+{
+	if (!len || len % 16)
+		return -EINVAL;
+	if (len / 16 > max)
+		return -E2BIG;
+	*count = len / 16;
+	return 0;
+}
+
+/*
  * T10-PI: the protection bytes announced by the guest are carried at the
  * front of the data; they can never exceed it (seed scsi.c-0002: 6.1 does
  * exp_data_len -= prot_bytes unchecked and underflows to ~4 GiB).

@@ -135,6 +135,19 @@ struct vhh_vq {
 
 	bool is_le;
 	u32 busyloop_timeout;
+
+	/*
+	 * Last translation hit by vhh_translate() (access.c): a copy of the
+	 * map, valid while @tbl is the queue's current table; cleared by
+	 * vhh_vq_meta_reset().
+	 */
+	struct {
+		const struct vhh_iotlb *tbl;
+		u64 start;
+		u64 last;
+		u64 addr;
+		u32 perm;
+	} xlate_hit;
 };
 
 struct vhh_msg_node {

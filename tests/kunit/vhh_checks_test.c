@@ -163,6 +163,29 @@ static void log_steps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, remaining, U64_MAX - 4 * VHH_LOG_CHUNK);
 }
 
+/*
+ * Seed 004 bounds: indirect tables of length 0, not a multiple of 16 or
+ * with more entries than the device walks are refused.
+ */
+static void indirect_count(struct kunit *test)
+{
+	u32 count = 0x55;
+
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(16, 1024, &count), 0);
+	KUNIT_EXPECT_EQ(test, count, 1u);
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(1024 * 16, 1024, &count), 0);
+	KUNIT_EXPECT_EQ(test, count, 1024u);
+	count = 0x55;
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(0, 1024, &count), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(40, 1024, &count), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(15, 1024, &count), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(1025 * 16, 1024, &count), -E2BIG);
+	/* 65537 entries: more than a 16-bit next field can chain */
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(65537 * 16, 1024, &count), -E2BIG);
+	KUNIT_EXPECT_EQ(test, vhh_indirect_count(U32_MAX & ~15u, 1024, &count), -E2BIG);
+	KUNIT_EXPECT_EQ(test, count, 0x55u);
+}
+
 static struct kunit_case vhh_checks_cases[] = {
 	KUNIT_CASE(range_last_normal),
 	KUNIT_CASE(range_last_zero_size),
@@ -176,6 +199,7 @@ static struct kunit_case vhh_checks_cases[] = {
 	KUNIT_CASE(chain_len),
 	KUNIT_CASE(prot_bytes),
 	KUNIT_CASE(log_steps),
+	KUNIT_CASE(indirect_count),
 	{}
 };
 
