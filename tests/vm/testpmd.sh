@@ -30,7 +30,7 @@ SHOWS=0
 
 tapstat() { cat "/sys/class/net/$TAP/statistics/$1" 2>/dev/null || echo 0; }
 uptime_cs() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
-pps() { awk -v d="$1" -v cs="$2" 'BEGIN { printf "%d\n", cs > 0 ? d * 100 / cs : 0 }'; }
+pps() { awk -v d="$1" -v cs="$2" 'BEGIN { printf "%d\n", (cs > 0 ? d * 100 / cs : 0) }'; }
 tp() { echo "$*" >&4; }
 # testpmd's stdout is a file, so block-buffered: the "show port stats"
 # blocks are read from the log once it has exited.
