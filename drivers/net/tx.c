@@ -13,9 +13,9 @@
  * the stack and always fully written (6.1 reads it from the fragment
  * without having copied one when vhost owns the header, i.e. from stale
  * memory); a chain that is malformed for TX (writable part, too short for
- * the header, bad checksum offsets) is completed with length 0 and
- * reported on the error eventfd instead of being lost or retried forever;
- * TUN_MSG_PTR only ever goes to tun/macvtap.
+ * the header, bad checksum offsets) fails with a used entry of length 0
+ * (6.1 loses the head, or retries it forever); TUN_MSG_PTR only ever goes
+ * to tun/macvtap.
  */
 #include <linux/if_tun.h>
 #include <linux/skbuff.h>
@@ -188,9 +188,10 @@ static void vhn_tx_run(struct vhn_net *n, struct vhn_vq *nvq,
 		}
 
 		len = iov_length(vq->iov, out);
+		/* Malformed for TX: fail just this request (used len 0). */
 		if (unlikely(in || len <= hlen)) {
-			vhh_vq_err(vq, "vhost-net: bad TX chain: out %u in %u len %zu\n",
-				   out, in, len);
+			pr_debug("vhost-net: bad TX chain: out %u in %u len %zu\n",
+				 out, in, len);
 			goto done;
 		}
 		iov_iter_init(&msg.msg_iter, ITER_SOURCE, vq->iov, out, len);
@@ -204,8 +205,8 @@ static void vhn_tx_run(struct vhn_net *n, struct vhn_vq *nvq,
 			if (likely(!err))
 				goto done;
 			if (err == -EINVAL || err == -EFAULT) {
-				vhh_vq_err(vq, "vhost-net: TX frame dropped: %d\n",
-					   err);
+				pr_debug("vhost-net: TX frame dropped: %d\n",
+					 err);
 				goto done;
 			}
 			/* Too big for a fragment: keep the order, flush. */
