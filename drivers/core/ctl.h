@@ -13,7 +13,7 @@ int vhh_worker_start(struct vhh_dev *dev);
 /* worker.c: run what is still queued, then stop the worker. */
 void vhh_worker_stop(struct vhh_dev *dev);
 
-/* dev.c: take every queue mutex of @dev, in index order. */
+/* dev.c: take every queue mutex of @dev (dev->mutex held), in index order. */
 void vhh_dev_lock_vqs(struct vhh_dev *dev);
 void vhh_dev_unlock_vqs(struct vhh_dev *dev);
 

@@ -21,12 +21,16 @@
 
 #include "ctl.h"
 
+/*
+ * Caller holds dev->mutex.  Devices may have more queues than lockdep has
+ * subclasses (vhost-scsi: 128), so the device mutex is the nest lock.
+ */
 void vhh_dev_lock_vqs(struct vhh_dev *dev)
 {
 	int i;
 
 	for (i = 0; i < dev->nvqs; ++i)
-		mutex_lock_nested(&dev->vqs[i]->mutex, i);
+		mutex_lock_nest_lock(&dev->vqs[i]->mutex, &dev->mutex);
 }
 
 void vhh_dev_unlock_vqs(struct vhh_dev *dev)
