@@ -7,26 +7,40 @@
 #   make bench                            pps ratios ours/in-tree (one VM boot)
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
-KVER = $(shell $(MAKE) -s -C $(KDIR) kernelrelease 2>/dev/null)
+# The release the headers were configured for (Debian's kernel.release file
+# says 6.1.192 where the kernel is 6.1.0-56-amd64; utsrelease.h is right).
+KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)
+# Objects of each kernel live apart (a KASAN build must never leak into a
+# stock one): the sources are mirrored into .build/obj-<release>.
+OBJ = $(TOP)/.build/obj-$(KVER)
+MIRROR = rsync -a --delete --prune-empty-dirs --include='*/' \
+	 --include='*.c' --include='*.h' --include='Kbuild' --exclude='*'
 
 all: modules
 
 modules:
+	@test -n "$(KVER)" || { echo "no kernel headers at KDIR=$(KDIR)"; exit 1; }
+	@mkdir -p $(OBJ) $(TOP)/.build/modules-$(KVER)
+	@$(MIRROR) $(TOP)/Kbuild $(TOP)/drivers $(TOP)/include $(OBJ)/
+	$(MAKE) -C $(KDIR) M=$(OBJ) modules
+	@cp $(OBJ)/drivers/*/*.ko $(TOP)/.build/modules-$(KVER)/
+
+# In-place build, for DKMS (which builds in a copy of its own).
+kbuild:
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
-	@mkdir -p $(TOP)/.build/modules-$(KVER)
-	@find $(TOP)/drivers -name '*.ko' -exec cp {} $(TOP)/.build/modules-$(KVER)/ \; 2>/dev/null || true
 
 # KUnit test modules (need a kernel with CONFIG_KUNIT).  They link against
 # vhh_core's exported symbols, hence the modules first.
 kunit: modules
-	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit \
-		KBUILD_EXTRA_SYMBOLS=$(TOP)/Module.symvers modules
-	@mkdir -p $(TOP)/.build/kunit-$(KVER)
-	@cp $(TOP)/tests/kunit/*.ko $(TOP)/.build/kunit-$(KVER)/
+	@mkdir -p $(OBJ)/tests/kunit $(TOP)/.build/kunit-$(KVER)
+	@$(MIRROR) $(TOP)/tests/kunit/ $(OBJ)/tests/kunit/
+	$(MAKE) -C $(KDIR) M=$(OBJ)/tests/kunit \
+		KBUILD_EXTRA_SYMBOLS=$(OBJ)/Module.symvers modules
+	@cp $(OBJ)/tests/kunit/*.ko $(TOP)/.build/kunit-$(KVER)/
 
 # Install into /lib/modules/<kver>/updates (what DKMS does too).
 install: modules
-	$(MAKE) -C $(KDIR) M=$(TOP) INSTALL_MOD_DIR=updates modules_install
+	$(MAKE) -C $(KDIR) M=$(OBJ) INSTALL_MOD_DIR=updates modules_install
 	depmod -a $(KVER)
 
 check:
@@ -41,4 +55,4 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean
 	rm -rf $(TOP)/.build
 
-.PHONY: all modules kunit install check bench clean
+.PHONY: all modules kbuild kunit install check bench clean

@@ -97,11 +97,13 @@ static inline int vhh_ring_put16(struct vhh_vq *vq, u16 val,
 
 /*
  * A malformed ring or chain stops the queue until userspace reconfigures
- * it; a pending IOTLB miss or a failed allocation is not the guest's fault.
+ * it; a pending IOTLB miss, a failed allocation or a chain too long for
+ * the caller's iovec array (RX may ask again with more room) is not the
+ * guest's fault.
  */
 static inline int vhh_vq_break(struct vhh_vq *vq, int err)
 {
-	if (err != -EAGAIN && err != -ENOMEM)
+	if (err != -EAGAIN && err != -ENOMEM && err != -ENOBUFS)
 		vq->broken = true;
 	return err;
 }
