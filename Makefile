@@ -5,6 +5,7 @@
 #   make install                          install into updates/ (+ depmod)
 #   make check                            run the VM test matrix
 #   make bench                            pps ratios ours/in-tree (one VM boot)
+#   make demo                             our vhost-net serving DPDK testpmd in a VM
 KDIR ?= /lib/modules/$(shell uname -r)/build
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 # The release the headers were configured for (Debian's kernel.release file
@@ -50,9 +51,13 @@ check:
 bench:
 	$(TOP)/scripts/bench
 
+# Our modules serving DPDK's testpmd in a VM, with a summary.
+demo:
+	$(TOP)/scripts/demo
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP) clean
 	$(MAKE) -C $(KDIR) M=$(TOP)/tests/kunit clean
 	rm -rf $(TOP)/.build
 
-.PHONY: all modules kbuild kunit install check bench clean
+.PHONY: all modules kbuild kunit install check bench demo clean
