@@ -313,6 +313,14 @@ bool vhh_vq_access_ok(struct vhh_vq *vq)
 
 	if (!vhh_vq_log_access_ok(vq, vq->log_base))
 		return false;
+	/*
+	 * SET_VRING_ADDR checked the geometry for the size and features of
+	 * that moment; a later SET_VRING_NUM or EVENT_IDX may have grown the
+	 * rings into each other (SPDK threat #5).
+	 */
+	if (vhh_check_ring_addrs((uintptr_t)vq->desc, (uintptr_t)vq->avail,
+				 (uintptr_t)vq->used, num, ev))
+		return false;
 	/* IOVAs are checked when translated (vhh_vq_meta_prefetch). */
 	if (vq->iotlb)
 		return true;

@@ -318,6 +318,24 @@ TEST_F(vring, attach_with_kernel_ring_addr_fails)
 	EXPECT_NE(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));
 }
 
+/*
+ * Rings laid out for NUM entries, then the ring grown to 2 * NUM: the avail
+ * ring now runs into the used ring, so attaching a backend must fail
+ * (spdk-threat-5; in-tree accepts: it checks the geometry only at
+ * SET_VRING_ADDR and never for overlap).  Shown to fail with the geometry
+ * re-check of vhh_vq_access_ok (drivers/core/access.c) removed, 2026-11-25.
+ */
+TEST_F(vring, ring_grown_into_overlap_attach_fails)
+{
+	/* avail: 4 + 2 * NUM bytes; used starts right after it (4-aligned) */
+	uintptr_t used = ((uintptr_t)self->q->avail + 4 + 2 * NUM + 3) & ~3ul;
+
+	ASSERT_EQ(0, cu_set_vring_addr(self->fd, VN_TXQ, (uintptr_t)self->q->desc,
+				       (uintptr_t)self->q->avail, used, 0, 0));
+	ASSERT_EQ(0, set_num(self->fd, VN_TXQ, 2 * NUM));
+	EXPECT_NE(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));
+}
+
 /* GET_VRING_BASE follows the device: after two TX frames it reads 2. */
 TEST_F(vring, base_tracks_consumed_buffers)
 {
