@@ -27,7 +27,11 @@ static void range_last_normal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, last, U64_MAX - 1);
 }
 
-/* Seed vhost.c-0002: size 0 at 0 must not become [0, U64_MAX]. */
+/*
+ * Seed vhost.c-0002: size 0 at 0 must not become [0, U64_MAX].
+ * Shown to fail with the zero-size check reverted (vhh_range_last in
+ * include/vhh/checks.h), 2026-11-25.
+ */
 static void range_last_zero_size(struct kunit *test)
 {
 	u64 last = 0x55;
@@ -37,7 +41,11 @@ static void range_last_zero_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, last, 0x55ull);
 }
 
-/* Seed vhost.c-0002: gpa 0xFFFFFFFFFFFFFF00 + 0x200 wraps. */
+/*
+ * Seed vhost.c-0002: gpa 0xFFFFFFFFFFFFFF00 + 0x200 wraps.
+ * Shown to fail with the overflow check reverted (vhh_range_last in
+ * include/vhh/checks.h), 2026-11-25.
+ */
 static void range_last_wraps(struct kunit *test)
 {
 	u64 last;
@@ -49,6 +57,10 @@ static void range_last_wraps(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, vhh_range_last(1, U64_MAX, &last));
 }
 
+/*
+ * Shown to fail with the zero-size, overflow and uaddr checks reverted
+ * (vhh_range_last, vhh_check_region in include/vhh/checks.h), 2026-11-25.
+ */
 static void check_region(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, vhh_check_region(0x100000, 0x1000, 0x7f0000000000ull), 0);
@@ -67,6 +79,10 @@ static void ranges_overlap(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vhh_ranges_overlap(10, 20, 0, 9));
 }
 
+/*
+ * Shown to fail with the power-of-two and size limit checks reverted
+ * (vhh_vring_num_valid in include/vhh/checks.h), 2026-11-25.
+ */
 static void vring_num(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, vhh_vring_num_valid(1));
@@ -88,6 +104,10 @@ static void ring_sizes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vhh_used_size(256, true), 2054ull);
 }
 
+/*
+ * Shown to fail with the alignment, overlap and wrap checks reverted
+ * (vhh_check_ring_addrs in include/vhh/checks.h), 2026-11-25.
+ */
 static void ring_addrs(struct kunit *test)
 {
 	/* a normal layout: desc, then avail, then used on the next page */
@@ -109,6 +129,10 @@ static void ring_addrs(struct kunit *test)
 			0);
 }
 
+/*
+ * Shown to fail with the jump bound reverted (vhh_avail_jump_ok in
+ * include/vhh/checks.h), 2026-11-25.
+ */
 static void avail_jump(struct kunit *test)
 {
 	KUNIT_EXPECT_TRUE(test, vhh_avail_jump_ok(10, 10, 256));
@@ -119,6 +143,10 @@ static void avail_jump(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vhh_avail_jump_ok(65529, 65530, 256));
 }
 
+/*
+ * Shown to fail with the overflow check reverted (vhh_chain_len_add in
+ * include/vhh/checks.h), 2026-11-25.
+ */
 static void chain_len(struct kunit *test)
 {
 	u32 total = 0;
@@ -129,7 +157,11 @@ static void chain_len(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, vhh_chain_len_add(&total, 1));
 }
 
-/* Seed scsi.c-0002: pi_bytesout larger than the data must not underflow. */
+/*
+ * Seed scsi.c-0002: pi_bytesout larger than the data must not underflow.
+ * Shown to fail with the bound reverted (vhh_split_prot_bytes in
+ * include/vhh/checks.h), 2026-11-25.
+ */
 static void prot_bytes(struct kunit *test)
 {
 	u32 exp = 0x1234;
@@ -145,7 +177,11 @@ static void prot_bytes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, exp, 0x1234u);
 }
 
-/* Seed vhost.c-0003: any length is logged in bounded steps. */
+/*
+ * Seed vhost.c-0003: any length is logged in bounded steps.
+ * Shown to fail with the chunk bound reverted (vhh_log_step in
+ * include/vhh/checks.h), 2026-11-25.
+ */
 static void log_steps(struct kunit *test)
 {
 	u64 remaining = U64_MAX, steps = 0;
@@ -166,6 +202,8 @@ static void log_steps(struct kunit *test)
 /*
  * Seed 004 bounds: indirect tables of length 0, not a multiple of 16 or
  * with more entries than the device walks are refused.
+ * Shown to fail with the length and size checks reverted (vhh_indirect_count
+ * in include/vhh/checks.h), 2026-11-25.
  */
 static void indirect_count(struct kunit *test)
 {

@@ -51,6 +51,9 @@ static uint64_t gpa(struct vn_ctx *c, const void *p)
 /*
  * Publish @head on TX, kick, require a rejection with nothing on the tap,
  * then reset the queue and require a valid frame to get through.
+ * Shown to fail with the broken-state reset reverted (vq->broken = false in
+ * vhh_vq_reconfigured, drivers/core/vring.c, and vhh_vq_init_access,
+ * drivers/core/access.c), 2026-11-25. Every test using it fails then.
  */
 static void tx_reject_and_recover(struct __test_metadata *_metadata,
 				  struct vn_ctx *c, int head)
@@ -76,6 +79,9 @@ static void tx_reject_and_recover(struct __test_metadata *_metadata,
  * RX: publish @head, kick, send a frame; require a rejection and that
  * @buf (@len bytes, prefilled with 0xa5 by the caller) stays untouched,
  * then reset and require a valid RX to land.
+ * Shown to fail with the broken-state reset reverted (vq->broken = false in
+ * vhh_vq_reconfigured, drivers/core/vring.c, and vhh_vq_init_access,
+ * drivers/core/access.c), 2026-11-25. Every test using it fails then.
  */
 static void rx_reject_and_recover(struct __test_metadata *_metadata,
 				  struct vn_ctx *c, int head,
@@ -126,6 +132,26 @@ TEST_F(chain, tx_desc_two_cycle_rejected)
 	tx_reject_and_recover(_metadata, c, 0);
 }
 
+/*
+ * Seed 004 chain walking: the frame, then a zero-length descriptor whose
+ * next points to itself.  An empty descriptor takes no iovec, so only the
+ * loop bound ends the walk (a bound on iovecs would spin forever).  6.1 passes.
+ * Shown to fail with the loop bound reverted (vhh_chain_walk in
+ * drivers/core/desc.c), 2026-11-25. Soft lockup, the VM panics.
+ */
+TEST_F(chain, tx_zero_len_desc_loop_rejected)
+{
+	struct vn_ctx *c = &self->c;
+	struct vring_desc *d = c->d.vq[VN_TXQ].desc;
+	size_t tot;
+	uint8_t *b = at_tx_buf(c, 100, 1, &tot);
+
+	ASSERT_NE(NULL, b);
+	at_desc(d, 0, gpa(c, b), tot, F_NEXT, 1);
+	at_desc(d, 1, gpa(c, b), 0, F_NEXT, 1);
+	tx_reject_and_recover(_metadata, c, 0);
+}
+
 /* Seed 004 chain walking: a loop inside an indirect table (2 -> 1). 6.1 passes. */
 TEST_F(chain, tx_indirect_table_loop_rejected)
 {
@@ -141,6 +167,28 @@ TEST_F(chain, tx_indirect_table_loop_rejected)
 	at_desc(t, 2, gpa(c, b) + c->hdr_len + 50, 50, F_NEXT, 1);
 	at_desc(t, 3, gpa(c, b), 1, 0, 0);
 	at_desc(c->d.vq[VN_TXQ].desc, 0, gpa(c, t), 4 * 16, F_IND, 0);
+	tx_reject_and_recover(_metadata, c, 0);
+}
+
+/*
+ * Seed 004 chain walking: an indirect table of two entries, the frame and
+ * a zero-length entry chained to itself: only the table's loop bound ends
+ * the walk.  6.1 passes ("loop detected" after two entries).
+ * Shown to fail with the table loop bound reverted (vhh_chain_indirect in
+ * drivers/core/desc.c), 2026-11-25. Soft lockup, the VM panics.
+ */
+TEST_F(chain, tx_indirect_zero_len_loop_rejected)
+{
+	struct vn_ctx *c = &self->c;
+	struct vring_desc *t = vg_alloc(&c->d, 2 * 16, 16);
+	size_t tot;
+	uint8_t *b = at_tx_buf(c, 100, 1, &tot);
+
+	ASSERT_NE(NULL, b);
+	ASSERT_NE(NULL, t);
+	at_desc(t, 0, gpa(c, b), tot, F_NEXT, 1);
+	at_desc(t, 1, gpa(c, b), 0, F_NEXT, 1);
+	at_desc(c->d.vq[VN_TXQ].desc, 0, gpa(c, t), 2 * 16, F_IND, 0);
 	tx_reject_and_recover(_metadata, c, 0);
 }
 
@@ -185,7 +233,14 @@ TEST_F(chain, tx_chain_of_queue_size_accepted)
 	ASSERT_EQ(0, vg_wait_err(&c->d, VN_TXQ, 0));
 }
 
-/* Seed 004 bounds: an indirect table of 65537 entries (more than 16-bit next allows). 6.1 passes. */
+/*
+ * Seed 004 bounds: an indirect table of 65537 entries (more than 16-bit next
+ * allows). 6.1 passes.
+ * Shown to fail with the indirect table size limit reverted
+ * (vhh_indirect_count max in vhh_chain_indirect, drivers/core/desc.c),
+ * 2026-11-25. The VM oopses (usercopy BUG, table copy overflows
+ * vq->indirect).
+ */
 TEST_F(chain, tx_indirect_table_over_64k_entries_rejected)
 {
 	struct vn_ctx *c = &self->c;
@@ -244,7 +299,12 @@ TEST_F(chain, tx_indirect_1100_entries_rejected_or_exact)
 	ASSERT_EQ(0, at_tx_valid(c, 120, 0x5eed));
 }
 
-/* Seed 004 chain walking: an indirect descriptor inside an indirect table. 6.1 passes. */
+/*
+ * Seed 004 chain walking: an indirect descriptor inside an indirect table.
+ * 6.1 passes.
+ * Shown to fail with the nested indirect check reverted (vhh_chain_indirect
+ * in drivers/core/desc.c), 2026-11-25.
+ */
 TEST_F(chain, tx_nested_indirect_rejected)
 {
 	struct vn_ctx *c = &self->c;
@@ -287,7 +347,12 @@ TEST_F(chain, tx_indirect_with_next_flag_rejected)
 	tx_reject_and_recover(_metadata, c, 0);
 }
 
-/* Seed 004 bounds: indirect table length 40 (not a multiple of 16). 6.1 passes. */
+/*
+ * Seed 004 bounds: indirect table length 40 (not a multiple of 16). 6.1
+ * passes.
+ * Shown to fail with the indirect length check reverted (vhh_indirect_count
+ * in vhh_chain_indirect, drivers/core/desc.c), 2026-11-25.
+ */
 TEST_F(chain, tx_indirect_len_not_multiple_of_16_rejected)
 {
 	struct vn_ctx *c = &self->c;
@@ -380,10 +445,23 @@ TEST_F(chain, tx_all_writable_rejected)
 }
 
 /*
+ * Seed 004 direction: the readable frame followed by a write-only
+ * descriptor, a legal order but TX has nothing to write.  6.1 passes.
+ * Shown to fail with the TX in != 0 check reverted (vhn_tx_run in
+ * drivers/net/tx.c), 2026-11-25.
+ */
+TEST_F(chain, tx_readable_then_writable_rejected)
+{
+	tx_with_writable(_metadata, &self->c, false, 64, 0);
+}
+
+/*
  * Seed 004 direction: a zero-length write-only descriptor ahead of the
  * readable data on TX.  6.1 counts iovecs, not descriptors, so the empty
  * writable descriptor is invisible and the frame is sent: FAILS on 6.1
  * (expected failure).
+ * Shown to fail with the descriptor direction check reverted (vhh_chain_add
+ * in drivers/core/desc.c), 2026-11-25.
  */
 TEST_F(chain, tx_zero_len_writable_before_readable_rejected)
 {
@@ -409,7 +487,12 @@ TEST_F(chain, rx_readable_after_writable_rejected)
 		ASSERT_EQ(0xa5, r[i]);
 }
 
-/* Seed 004 direction: RX buffer that is device-readable only must never be written. 6.1 passes. */
+/*
+ * Seed 004 direction: RX buffer that is device-readable only must never be
+ * written. 6.1 passes.
+ * Shown to fail with the RX chain shape check reverted (out || !in in
+ * vhn_rx_bufs, drivers/net/rx.c), 2026-11-25.
+ */
 TEST_F(chain, rx_readable_only_rejected)
 {
 	struct vn_ctx *c = &self->c;
@@ -421,7 +504,12 @@ TEST_F(chain, rx_readable_only_rejected)
 	rx_reject_and_recover(_metadata, c, 0, r, 2048);
 }
 
-/* Seed 003 threat 2 / 004 bounds: avail ring head index == num and 0xffff. 6.1 passes. */
+/*
+ * Seed 003 threat 2 / 004 bounds: avail ring head index == num and 0xffff.
+ * 6.1 passes.
+ * Shown to fail with the head index range check reverted (vhh_get_vq_desc in
+ * drivers/core/desc.c), 2026-11-25.
+ */
 TEST_F(chain, tx_avail_head_out_of_range_rejected)
 {
 	struct vn_ctx *c = &self->c;
@@ -435,7 +523,11 @@ TEST_F(chain, tx_avail_head_out_of_range_rejected)
 	tx_reject_and_recover(_metadata, c, 0xffff);
 }
 
-/* Seed 004 bounds: descriptor next index == num and 0xffff. 6.1 passes. */
+/*
+ * Seed 004 bounds: descriptor next index == num and 0xffff. 6.1 passes.
+ * Shown to fail with the next index range check reverted (vhh_chain_walk in
+ * drivers/core/desc.c), 2026-11-25.
+ */
 TEST_F(chain, tx_next_index_out_of_range_rejected)
 {
 	struct vn_ctx *c = &self->c;
@@ -454,6 +546,9 @@ TEST_F(chain, tx_next_index_out_of_range_rejected)
 /*
  * Seed 003 threat 11 / avail index jump: avail->idx moves by num + 1 with
  * valid chains in every slot.  Nothing may be sent.  6.1 passes.
+ * Shown to fail with the avail index jump check reverted (vhh_avail_jump_ok
+ * in vhh_fetch_avail_idx, drivers/core/desc.c), 2026-11-25. Also with the
+ * broken-state reset reverted.
  */
 TEST_F(chain, tx_avail_idx_jump_beyond_queue_size_rejected)
 {
@@ -528,6 +623,8 @@ TEST_F(chain, tx_desc_len_near_4g_rejected)
 /*
  * Seed 004 bounds: addr + len wrapping past 2^64, once landing nowhere and
  * once wrapping right into guest memory.  6.1 passes.
+ * Shown to fail with the range wrap check reverted (vhh_translate in
+ * drivers/core/access.c), 2026-11-25.
  */
 TEST_F(chain, tx_desc_addr_len_wraps_rejected)
 {
@@ -585,7 +682,12 @@ TEST_F(chain, tx_zero_len_desc_in_chain_rejected_or_exact)
 	ASSERT_EQ(0, at_tx_valid(c, 120, 0x5eed));
 }
 
-/* Seed 004: an RX buffer of a single zero-length descriptor must not take a frame. 6.1 passes (error). */
+/*
+ * Seed 004: an RX buffer of a single zero-length descriptor must not take a
+ * frame. 6.1 passes (error).
+ * Shown to fail with the RX chain shape check reverted (out || !in in
+ * vhn_rx_bufs, drivers/net/rx.c), 2026-11-25.
+ */
 TEST_F(chain, rx_zero_len_buffer_rejected)
 {
 	struct vn_ctx *c = &self->c;

@@ -45,6 +45,8 @@ FIXTURE_TEARDOWN(weight)
  * 60000 bytes (past the byte weight) then 300 of 1500 (past the packet
  * weight) on a 1024 ring, one kick: all complete and arrive in order,
  * byte-exact, within 30 s.  6.1 passes.
+ * Shown to fail with the weight requeue reverted (vhh_exceeds_weight in
+ * drivers/core/worker.c), 2026-11-25.
  */
 TEST_F_TIMEOUT(weight, tx_past_byte_and_packet_weight_one_kick, 90)
 {
@@ -91,6 +93,8 @@ TEST_F_TIMEOUT(weight, tx_past_byte_and_packet_weight_one_kick, 90)
  * Same for RX: 600 frames of 1500 bytes (past both weights) queued on the
  * tap before the guest posts 1024 buffers and kicks once: all 600 land in
  * order, byte-exact.  6.1 passes.
+ * Shown to fail with the weight requeue reverted (vhh_exceeds_weight in
+ * drivers/core/worker.c), 2026-11-25.
  */
 TEST_F_TIMEOUT(weight, rx_past_byte_and_packet_weight_one_kick, 90)
 {

@@ -161,7 +161,12 @@ TEST_F(fds, log_fd_must_be_eventfd)
 	close(e);
 }
 
-/* A refused fd leaves the previous call eventfd in place: completions still signal it. */
+/*
+ * A refused fd leaves the previous call eventfd in place: completions still
+ * signal it.
+ * Shown to fail with validate-before-swap reverted (vhh_vring_set_ctx in
+ * drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(fds, refused_fd_keeps_previous_call)
 {
 	struct vg_vq *q = &self->c.d.vq[VN_TXQ];
@@ -205,7 +210,12 @@ TEST_F(fds, replace_call_fd_while_running)
 	close(a);
 }
 
-/* Replacing the kick eventfd of a running queue: only the new one wakes the device. */
+/*
+ * Replacing the kick eventfd of a running queue: only the new one wakes the
+ * device.
+ * Shown to fail with stopping the old kick's poll reverted
+ * (vhh_vring_set_kick in drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(fds, replace_kick_fd_while_running)
 {
 	struct vg_vq *q = &self->c.d.vq[VN_TXQ];

@@ -64,7 +64,11 @@ static int addr_shifted(struct vg_vq *q, int fd, long d, long a, long u)
 				 (uintptr_t)q->used + u, 0, 0);
 }
 
-/* A ring size that is not a power of two is EINVAL. */
+/*
+ * A ring size that is not a power of two is EINVAL.
+ * Shown to fail with the ring size check reverted (vhh_vring_num_valid in
+ * vhh_vring_set_num, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, num_not_power_of_two_einval)
 {
 	static const unsigned int bad[] = { 3, 255, 1000, 32767 };
@@ -76,13 +80,21 @@ TEST_F(vring, num_not_power_of_two_einval)
 	}
 }
 
-/* A ring size of 0 is EINVAL. */
+/*
+ * A ring size of 0 is EINVAL.
+ * Shown to fail with the ring size check reverted (vhh_vring_num_valid in
+ * vhh_vring_set_num, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, num_zero_einval)
 {
 	EXPECT_EQ(-EINVAL, set_num(self->fd, VN_TXQ, 0));
 }
 
-/* Ring sizes above the 16-bit index space are EINVAL. */
+/*
+ * Ring sizes above the 16-bit index space are EINVAL.
+ * Shown to fail with the ring size check reverted (vhh_vring_num_valid in
+ * vhh_vring_set_num, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, num_too_big_einval)
 {
 	static const unsigned int bad[] = { 65536, 0x20000, 0x80000000u, 0xffffffffu };
@@ -154,6 +166,8 @@ TEST_F(vring, index_out_of_range_enobufs)
  * A descriptor table that is not 16-byte aligned is EINVAL.  6.1 does not
  * check the descriptor table's alignment at all (spdk-threat-1: validate
  * input before use; expected failure in-tree).
+ * Shown to fail with the ring address check reverted (vhh_check_ring_addrs
+ * in vhh_vring_set_addr, drivers/core/vring.c), 2026-11-25.
  */
 TEST_F(vring, misaligned_desc_einval)
 {
@@ -163,20 +177,32 @@ TEST_F(vring, misaligned_desc_einval)
 	}
 }
 
-/* An avail ring that is not 2-byte aligned is EINVAL. */
+/*
+ * An avail ring that is not 2-byte aligned is EINVAL.
+ * Shown to fail with the ring address check reverted (vhh_check_ring_addrs
+ * in vhh_vring_set_addr, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, misaligned_avail_einval)
 {
 	EXPECT_EQ(-EINVAL, addr_shifted(self->q, self->fd, 0, 1, 0));
 }
 
-/* A used ring that is not 4-byte aligned is EINVAL. */
+/*
+ * A used ring that is not 4-byte aligned is EINVAL.
+ * Shown to fail with the ring address check reverted (vhh_check_ring_addrs
+ * in vhh_vring_set_addr, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, misaligned_used_einval)
 {
 	EXPECT_EQ(-EINVAL, addr_shifted(self->q, self->fd, 0, 0, 1));
 	EXPECT_EQ(-EINVAL, addr_shifted(self->q, self->fd, 0, 0, 2));
 }
 
-/* A used-ring log address that is not 4-byte aligned is EINVAL. */
+/*
+ * A used-ring log address that is not 4-byte aligned is EINVAL.
+ * Shown to fail with the log address alignment check reverted
+ * (vhh_vring_set_addr in drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, misaligned_log_addr_einval)
 {
 	EXPECT_EQ(-EINVAL, cu_set_vring_addr(self->fd, VN_TXQ, (uintptr_t)self->q->desc,
@@ -186,7 +212,11 @@ TEST_F(vring, misaligned_log_addr_einval)
 					     self->q->used_gpa + 2));
 }
 
-/* Unknown SET_VRING_ADDR flags are EOPNOTSUPP. */
+/*
+ * Unknown SET_VRING_ADDR flags are EOPNOTSUPP.
+ * Shown to fail with the flags check reverted (vhh_vring_set_addr in
+ * drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, unknown_addr_flags_eopnotsupp)
 {
 	EXPECT_EQ(-EOPNOTSUPP, cu_set_vring_addr(self->fd, VN_TXQ, (uintptr_t)self->q->desc,
@@ -212,7 +242,12 @@ static void overlap_case(struct __test_metadata *_metadata, struct vn_ctx *c,
 	ASSERT_NE(0, r);
 }
 
-/* Descriptor table overlapping the used ring (spdk-threat-5, in-tree accepts). */
+/*
+ * Descriptor table overlapping the used ring (spdk-threat-5, in-tree
+ * accepts).
+ * Shown to fail with the ring address check reverted (vhh_check_ring_addrs
+ * in vhh_vring_set_addr, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, desc_overlapping_used_rejected)
 {
 	/* used ring placed in the second half of the 1 KiB descriptor table */
@@ -220,7 +255,11 @@ TEST_F(vring, desc_overlapping_used_rejected)
 		     (uintptr_t)self->q->avail, (uintptr_t)self->q->desc + 16 * NUM / 2);
 }
 
-/* Avail ring overlapping the used ring (spdk-threat-5, in-tree accepts). */
+/*
+ * Avail ring overlapping the used ring (spdk-threat-5, in-tree accepts).
+ * Shown to fail with the ring address check reverted (vhh_check_ring_addrs
+ * in vhh_vring_set_addr, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, avail_overlapping_used_rejected)
 {
 	overlap_case(_metadata, &self->c, (uintptr_t)self->q->desc,
@@ -244,7 +283,11 @@ TEST_F(vring, base_round_trip)
 	EXPECT_EQ(0xffffu, got);
 }
 
-/* A split-ring base above 0xffff is EINVAL. */
+/*
+ * A split-ring base above 0xffff is EINVAL.
+ * Shown to fail with the 16-bit base check reverted (vhh_vring_set_base in
+ * drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, base_too_big_einval)
 {
 	EXPECT_EQ(-EINVAL, set_base(self->fd, VN_TXQ, 0x10000));
@@ -286,7 +329,11 @@ TEST_F(vring, endian_ioctls_unsupported)
 	EXPECT_EQ(ENOTTY, errno);
 }
 
-/* With a live ring, SET_VRING_NUM and SET_VRING_BASE are EBUSY. */
+/*
+ * With a live ring, SET_VRING_NUM and SET_VRING_BASE are EBUSY.
+ * Shown to fail with the live-ring EBUSY checks reverted (vhh_vring_set_num
+ * and vhh_vring_set_base in drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, resize_or_rebase_live_ring_ebusy)
 {
 	ASSERT_EQ(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));
@@ -298,7 +345,11 @@ TEST_F(vring, resize_or_rebase_live_ring_ebusy)
 	EXPECT_EQ(0, set_base(self->fd, VN_TXQ, 0));
 }
 
-/* With a live ring, moving a ring to a kernel address is EINVAL. */
+/*
+ * With a live ring, moving a ring to a kernel address is EINVAL.
+ * Shown to fail with the live-ring access check reverted (vhh_vq_access_ok
+ * in vhh_vring_set_addr, drivers/core/vring.c), 2026-11-25.
+ */
 TEST_F(vring, kernel_ring_addr_on_live_ring_einval)
 {
 	ASSERT_EQ(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));

@@ -143,6 +143,8 @@ TEST_F(tx, chain_through_indirect_table)
  * and > the 512 KiB byte weight) in a 1024-entry ring, one avail update and
  * ONE kick: the worker must requeue itself and complete all of them.
  * 6.1's handle_tx requeues via vhost_exceeds_weight (expected to pass).
+ * Shown to fail with the weight requeue reverted (vhh_exceeds_weight in
+ * drivers/core/worker.c), 2026-11-25.
  */
 TEST_F_TIMEOUT(tx, more_than_weight_frames_one_kick_all_complete, 120)
 {
@@ -156,6 +158,8 @@ TEST_F_TIMEOUT(tx, more_than_weight_frames_one_kick_all_complete, 120)
 /*
  * 24 frames of 60000 bytes (1.4 MiB, past the 512 KiB VHOST_NET_WEIGHT byte
  * budget of one worker run) with one kick: all complete, byte-exact.
+ * Shown to fail with the weight requeue reverted (vhh_exceeds_weight in
+ * drivers/core/worker.c), 2026-11-25.
  */
 TEST_F_TIMEOUT(tx, more_than_byte_weight_one_kick_all_complete, 120)
 {
