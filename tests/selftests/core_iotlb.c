@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -327,6 +328,58 @@ TEST_F(iotlb, invalidate_forces_new_miss)
 	ASSERT_EQ(1, read_msg(self->fd, &m, 3000));
 	EXPECT_EQ(VHOST_IOTLB_MISS, m.iotlb.type);
 	EXPECT_EQ(0, vg_wait_used(&self->c.d, VN_TXQ, 500, NULL, NULL));
+}
+
+/* The max_iotlb_entries parameter of the loaded core (ours, else in-tree vhost), or 2048. */
+static long iotlb_limit(void)
+{
+	static const char *const mods[] = { "vhh_core", "vhost" };
+	char path[96], buf[32];
+	long v;
+
+	for (unsigned int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "/sys/module/%s/parameters/max_iotlb_entries",
+			 mods[i]);
+		if (vg_read_file(path, buf, sizeof(buf)) <= 0)
+			continue;
+		v = strtol(buf, NULL, 10);
+		if (v > 0)
+			return v;
+	}
+	return 2048;
+}
+
+/*
+ * The IOTLB is a bounded cache: max_iotlb_entries more UPDATEs (one page
+ * each, outside the arena) retire the oldest entries, the arena mappings,
+ * so the next kick misses again instead of the table growing without
+ * limit.  6.1 passes (same limit, VHOST_IOTLB_FLAG_RETIRE).
+ * Shown to fail with the entry limit reverted (vhh_iotlb_add in
+ * drivers/core/iotlb.c), 2026-11-25.
+ */
+TEST_F(iotlb, full_iotlb_retires_oldest_entries)
+{
+	struct vg_dev *d = &self->c.d;
+	long limit = iotlb_limit();
+	struct vhost_msg_v2 m;
+
+	ASSERT_EQ(MSGSZ, map_used(d, self->used_page));
+	ASSERT_EQ(0, map_rest(d, self->used_page));
+	ASSERT_EQ(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));
+	ASSERT_GE(post_tx(&self->c, 5), 0);
+	ASSERT_EQ(1, vg_wait_used(d, VN_TXQ, 3000, NULL, NULL));
+	while (read_msg(self->fd, &m, 0) == 1)
+		;
+	for (long i = 0; i < limit; i++) {
+		ASSERT_EQ(MSGSZ, cu_iotlb_v2(self->fd, VHOST_IOTLB_UPDATE,
+					     (1ULL << 40) + 4096 * i, 4096,
+					     hva_of(d, VG_GPA_BASE), VHOST_ACCESS_RW))
+			TH_LOG("UPDATE %ld of %ld refused", i, limit);
+	}
+	ASSERT_GE(post_tx(&self->c, 6), 0);
+	ASSERT_EQ(1, read_msg(self->fd, &m, 3000)) TH_LOG("no miss: the arena mappings were not retired");
+	EXPECT_EQ(VHOST_IOTLB_MISS, m.iotlb.type);
+	EXPECT_EQ(0, vg_wait_used(d, VN_TXQ, 500, NULL, NULL));
 }
 
 /*
