@@ -151,6 +151,22 @@ static int vhh_chain_indirect(struct vhh_vq *vq, struct vhh_chain *ch,
 	}
 }
 
+/*
+ * Read ring descriptor @i.  Without an IOTLB this is a plain fixed-size
+ * copy, which the compiler keeps inline (a per-descriptor call through
+ * vhh_ring_read() and its variable-size usercopy checks is measurable on
+ * small packets); access_ok() still guards it.
+ */
+static int vhh_read_desc(struct vhh_vq *vq, struct vring_desc *desc,
+			 unsigned int i)
+{
+	if (likely(!vq->iotlb))
+		return copy_from_user(desc, vq->desc + i, sizeof(*desc)) ?
+		       -EFAULT : 0;
+	return vhh_ring_read(vq, desc, vq->desc + i, sizeof(*desc),
+			     VHH_ADDR_DESC);
+}
+
 /* Walk the chain starting at descriptor @head of the ring. */
 static int vhh_chain_walk(struct vhh_vq *vq, struct vhh_chain *ch,
 			  unsigned int head)
@@ -165,8 +181,7 @@ static int vhh_chain_walk(struct vhh_vq *vq, struct vhh_chain *ch,
 			ch->why = "loop in descriptor chain";
 			return -EINVAL;
 		}
-		r = vhh_ring_read(vq, &desc, vq->desc + i, sizeof(desc),
-				  VHH_ADDR_DESC);
+		r = vhh_read_desc(vq, &desc, i);
 		if (unlikely(r)) {
 			ch->why = "descriptor not readable";
 			return r;

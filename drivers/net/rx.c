@@ -131,11 +131,15 @@ static int vhn_rx_fix_hdr(struct vhn_vq *nvq, struct iov_iter *hdr_iter,
 		.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
 		.num_buffers = cpu_to_vhh16(vq, headcount),
 	};
-	size_t hlen = nvq->vhost_hlen ? nvq->vhost_hlen : nvq->sock_hlen;
 
+	/* Constant sizes keep these small copies inline and unchecked. */
+	if (nvq->vhost_hlen == sizeof(hdr))
+		return copy_to_iter(&hdr, sizeof(hdr), hdr_iter) ==
+		       sizeof(hdr) ? 0 : -EFAULT;
 	if (nvq->vhost_hlen)
-		return copy_to_iter(&hdr, hlen, hdr_iter) == hlen ? 0 : -EFAULT;
-	if (hlen < sizeof(hdr))
+		return copy_to_iter(&hdr.hdr, sizeof(hdr.hdr), hdr_iter) ==
+		       sizeof(hdr.hdr) ? 0 : -EFAULT;
+	if (nvq->sock_hlen < sizeof(hdr))
 		return 0;
 	iov_iter_advance(hdr_iter, sizeof(hdr.hdr));
 	return copy_to_iter(&hdr.num_buffers, sizeof(hdr.num_buffers),

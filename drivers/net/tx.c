@@ -83,6 +83,7 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 	int pad = SKB_DATA_ALIGN(VHN_TX_PAD + headroom + hlen);
 	struct tun_xdp_hdr *hdr;
 	unsigned int buflen;
+	struct page *page;
 	void *buf;
 
 	if (SKB_DATA_ALIGN(len + pad) +
@@ -112,7 +113,12 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 		gso->hdr_len = cpu_to_vhh16(vq, need);
 	}
 	len -= hlen;
-	if (copy_from_iter(buf + pad, len, from) != len)
+	/* Into the fragment's page like 6.1: our own buffer of a size just
+	 * checked needs no per-frame hardened-usercopy object lookup.
+	 */
+	page = virt_to_head_page(buf);
+	if (copy_page_from_iter(page, buf + pad - page_address(page), len,
+				from) != len)
 		goto fault;
 
 	hdr = buf;
