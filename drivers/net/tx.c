@@ -96,9 +96,16 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 	if (unlikely(!buf))
 		return -ENOMEM;
 
-	/* The guest's header, or zeros when vhost owns the header. */
-	if (hlen && copy_from_iter(&vhdr, hlen, from) != hlen)
-		goto fault;
+	/* The guest's header, or zeros when vhost owns the header.  The two
+	 * header sizes are spelled out to keep the copies fixed-size.
+	 */
+	if (hlen == sizeof(vhdr)) {
+		if (copy_from_iter(&vhdr, sizeof(vhdr), from) != sizeof(vhdr))
+			goto fault;
+	} else if (hlen) {
+		if (copy_from_iter(gso, sizeof(*gso), from) != sizeof(*gso))
+			goto fault;
+	}
 	if ((gso->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
 	    vhh16_to_cpu(vq, gso->csum_start) +
 	    vhh16_to_cpu(vq, gso->csum_offset) + 2 >
