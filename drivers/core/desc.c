@@ -53,6 +53,22 @@ int vhh_fetch_avail_idx(struct vhh_vq *vq)
 	return 1;
 }
 
+/*
+ * Count one walked descriptor against the running work's budget; when it is
+ * spent, have the worker requeue the work (see vhh_worker()).
+ */
+static inline bool vhh_walk_take(struct vhh_vq *vq)
+{
+	struct vhh_dev *dev = vq->dev;
+
+	if (likely(dev->walk_left > 0)) {
+		dev->walk_left--;
+		return true;
+	}
+	dev->walk_stop = true;
+	return false;
+}
+
 /* Append one (non-indirect) descriptor to the chain. */
 static int vhh_chain_add(struct vhh_vq *vq, struct vhh_chain *ch,
 			 const struct vring_desc *desc, u16 flags)
@@ -134,6 +150,8 @@ static int vhh_chain_indirect(struct vhh_vq *vq, struct vhh_chain *ch,
 			ch->why = "loop in indirect table";
 			return -EINVAL;
 		}
+		if (unlikely(!vhh_walk_take(vq)))
+			return -EBUSY;
 		if (unlikely(flags & VRING_DESC_F_INDIRECT)) {
 			ch->why = "nested indirect descriptor";
 			return -EINVAL;
@@ -181,6 +199,8 @@ static int vhh_chain_walk(struct vhh_vq *vq, struct vhh_chain *ch,
 			ch->why = "loop in descriptor chain";
 			return -EINVAL;
 		}
+		if (unlikely(!vhh_walk_take(vq)))
+			return -EBUSY;
 		r = vhh_read_desc(vq, &desc, i);
 		if (unlikely(r)) {
 			ch->why = "descriptor not readable";
@@ -253,6 +273,9 @@ int vhh_get_vq_desc(struct vhh_vq *vq, struct iovec iov[],
 		*log_num = 0;
 
 	r = vhh_chain_walk(vq, &ch, head);
+	/* Out of walking budget: the head stays available for the next pass. */
+	if (unlikely(r == -EBUSY))
+		return r;
 	if (unlikely(r)) {
 		if (r != -EAGAIN && r != -ENOMEM)
 			vhh_vq_err(vq, "Bad chain at head %u: %s (%d)\n", head,

@@ -11,6 +11,7 @@
  */
 #include <linux/eventfd.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
@@ -140,6 +141,7 @@ void vhh_dev_init(struct vhh_dev *dev, struct vhh_vq **vqs, int nvqs,
 	dev->iov_limit = iov_limit;
 	dev->weight = weight;
 	dev->byte_weight = byte_weight;
+	dev->walk_left = VHH_WALK_BUDGET;
 	dev->use_worker = use_worker;
 	dev->msg_handler = msg_handler;
 	init_llist_head(&dev->work_list);
@@ -229,14 +231,14 @@ err_mm:
 EXPORT_SYMBOL_NS_GPL(vhh_dev_set_owner, VHH_CORE);
 
 /* The memory table: a fixed set of disjoint regions, never retired. */
-static struct vhh_iotlb *vhh_umem_alloc(void)
+static struct vhh_iotlb *vhh_umem_alloc(unsigned int limit)
 {
-	return vhh_iotlb_alloc(vhh_max_mem_regions, VHH_IOTLB_NO_OVERLAP);
+	return vhh_iotlb_alloc(limit, VHH_IOTLB_NO_OVERLAP);
 }
 
 struct vhh_iotlb *vhh_dev_reset_owner_prepare(void)
 {
-	return vhh_umem_alloc();
+	return vhh_umem_alloc(vhh_max_mem_regions);
 }
 EXPORT_SYMBOL_NS_GPL(vhh_dev_reset_owner_prepare, VHH_CORE);
 
@@ -294,16 +296,55 @@ void vhh_dev_cleanup(struct vhh_dev *dev)
 }
 EXPORT_SYMBOL_NS_GPL(vhh_dev_cleanup, VHH_CORE);
 
+/*
+ * QEMU (vhost_kernel_memslots_limit()) and DPDK size their memory tables by
+ * the in-tree vhost module's max_mem_regions, which an administrator may
+ * raise for memory hot-plug.  Read that file the way the client did, in the
+ * caller's own mount namespace, so we accept whatever it was told; 0 when
+ * vhost.ko is not loaded or the file is not visible (the client then falls
+ * back to 64, which our own limit covers).  Only called for tables larger
+ * than our own limit.
+ */
+#define VHH_INTREE_REGIONS "/sys/module/vhost/parameters/max_mem_regions"
+
+static unsigned int vhh_intree_max_mem_regions(void)
+{
+	char buf[8] = {};
+	struct file *f;
+	loff_t pos = 0;
+	unsigned int v;
+	ssize_t n;
+
+	f = filp_open(VHH_INTREE_REGIONS, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return 0;
+	n = kernel_read(f, buf, sizeof(buf) - 1, &pos);
+	filp_close(f, NULL);
+	if (n <= 0 || kstrtouint(strim(buf), 10, &v))
+		return 0;
+	/* The in-tree parameter is a ushort: never more than that. */
+	return min(v, (unsigned int)USHRT_MAX);
+}
+
+static unsigned int vhh_mem_regions_limit(u32 nregions)
+{
+	if (nregions <= vhh_max_mem_regions)
+		return vhh_max_mem_regions;
+	return max_t(unsigned int, vhh_max_mem_regions,
+		     vhh_intree_max_mem_regions());
+}
+
 /* Build the table of @nregions regions; all checks happen here. */
 static int vhh_build_umem(const struct vhost_memory_region *regions,
-			  u32 nregions, struct vhh_iotlb **out)
+			  u32 nregions, unsigned int limit,
+			  struct vhh_iotlb **out)
 {
 	const struct vhost_memory_region *r;
 	struct vhh_iotlb *umem;
 	u32 i;
 	int err;
 
-	umem = vhh_umem_alloc();
+	umem = vhh_umem_alloc(limit);
 	if (!umem)
 		return -ENOMEM;
 	for (i = 0; i < nregions; i++) {
@@ -338,6 +379,7 @@ static long vhh_set_mem_table(struct vhh_dev *d, struct vhost_memory __user *m)
 	struct vhost_memory_region *regions = NULL;
 	struct vhh_iotlb *umem, *old;
 	struct vhost_memory mem;
+	unsigned int limit;
 	long r = 0;
 	int i;
 
@@ -346,7 +388,8 @@ static long vhh_set_mem_table(struct vhh_dev *d, struct vhost_memory __user *m)
 	if (mem.padding)
 		return -EOPNOTSUPP;
 	/* Before any allocation sized by the client. */
-	if (mem.nregions > vhh_max_mem_regions)
+	limit = vhh_mem_regions_limit(mem.nregions);
+	if (mem.nregions > limit)
 		return -E2BIG;
 	if (mem.nregions) {
 		regions = vmemdup_user(m->regions,
@@ -355,7 +398,7 @@ static long vhh_set_mem_table(struct vhh_dev *d, struct vhost_memory __user *m)
 		if (IS_ERR(regions))
 			return PTR_ERR(regions);
 	}
-	r = vhh_build_umem(regions, mem.nregions, &umem);
+	r = vhh_build_umem(regions, mem.nregions, limit, &umem);
 	kvfree(regions);
 	if (r)
 		return r;

@@ -5,8 +5,9 @@
  * messages queues raise when a ring or buffer address is not mapped.
  *
  * Hardening over 6.1 (seed vhost.c-0002): an UPDATE must have a non-empty,
- * non-wrapping IOVA and user range, a known permission and a user address;
- * an INVALIDATE of size 0 is refused instead of wiping the table.  Misses
+ * non-wrapping IOVA and user range, a known permission and a user address.
+ * An INVALIDATE of size 0 drops everything from its IOVA on, as in 6.1:
+ * that is QEMU's invalidate-all, and dropping too much is safe.  Misses
  * are bounded: a queue has at most one unread and one read-but-unanswered
  * miss, so a guest cannot grow the message lists without limit.
  */
@@ -206,11 +207,15 @@ static int vhh_iotlb_invalidate(struct vhh_dev *dev,
 	u64 last;
 	int i;
 
-	/* 6.1 turns size 0 into [iova, 2^64 - 1]: refuse it instead. */
-	if (!msg->size)
-		return -EINVAL;
-	/* Dropping more than asked is safe: clamp a wrapping range. */
-	if (!vhh_range_last(msg->iova, msg->size, &last))
+	/*
+	 * Size 0 is how a client says 2^64 bytes: QEMU's vIOMMU sends a
+	 * guest's device-IOTLB flush-all as INVALIDATE iova 0 size 0 (its
+	 * addr_mask + 1 wraps) and only logs a refusal, so refusing it would
+	 * keep every stale translation.  Dropping more than asked is always
+	 * safe (a dropped entry is only asked for again): a zero or wrapping
+	 * size invalidates up to the end of the IOVA space.
+	 */
+	if (!msg->size || !vhh_range_last(msg->iova, msg->size, &last))
 		last = U64_MAX;
 	if (!dev->iotlb)
 		return -EFAULT;
@@ -259,6 +264,13 @@ static int vhh_process_iotlb_msg(struct vhh_dev *dev, u32 asid,
 	return r;
 }
 
+/*
+ * One message per write(), of the full size of its format (both are 72
+ * bytes); what follows it is not read.  As in 6.1, a message the handler
+ * refuses fails the write with -EFAULT (QEMU only tests the length written;
+ * keeping 6.1's errno keeps the ABI of a drop-in replacement), while a
+ * malformed write is -EINVAL.
+ */
 ssize_t vhh_chr_write_iter(struct vhh_dev *dev, struct iov_iter *from)
 {
 	struct vhost_iotlb_msg msg;
@@ -266,6 +278,14 @@ ssize_t vhh_chr_write_iter(struct vhh_dev *dev, struct iov_iter *from)
 	u32 asid = 0;
 	int type, r;
 
+	BUILD_BUG_ON(sizeof(struct vhost_msg) != sizeof(struct vhost_msg_v2));
+	/*
+	 * 6.1 takes a write of 40 to 71 bytes (the iotlb part is complete,
+	 * the union's tail is not) as a whole message and returns 72, more
+	 * than was written: refuse a short message instead.
+	 */
+	if (iov_iter_count(from) < sizeof(struct vhost_msg))
+		return -EINVAL;
 	if (copy_from_iter(&type, sizeof(type), from) != sizeof(type))
 		return -EINVAL;
 
@@ -291,7 +311,7 @@ ssize_t vhh_chr_write_iter(struct vhh_dev *dev, struct iov_iter *from)
 	else
 		r = vhh_process_iotlb_msg(dev, asid, &msg);
 	if (r)
-		return r;
+		return -EFAULT;
 
 	return type == VHOST_IOTLB_MSG ? sizeof(struct vhost_msg) :
 					 sizeof(struct vhost_msg_v2);
@@ -311,6 +331,14 @@ __poll_t vhh_chr_poll(struct file *file, struct vhh_dev *dev,
 	return mask;
 }
 EXPORT_SYMBOL_NS_GPL(vhh_chr_poll, VHH_CORE);
+
+/* Put back a message a reader could not take, ahead of the others. */
+static void vhh_requeue_msg(struct vhh_dev *dev, struct vhh_msg_node *node)
+{
+	spin_lock(&dev->iotlb_lock);
+	list_add(&node->node, &dev->read_list);
+	spin_unlock(&dev->iotlb_lock);
+}
 
 /* A read miss waits for its answer; an older one of the same queue is moot. */
 static void vhh_park_miss(struct vhh_dev *dev, struct vhh_msg_node *node)
@@ -368,9 +396,19 @@ ssize_t vhh_chr_read_iter(struct vhh_dev *dev, struct iov_iter *to,
 	size = node->msg.type == VHOST_IOTLB_MSG_V2 ? sizeof(node->msg_v2) :
 						       sizeof(node->msg);
 	ret = copy_to_iter(&node->msg, size, to);
-	if (ret != size || vhh_msg_iotlb(node)->type != VHOST_IOTLB_MISS) {
+	if (unlikely(ret != size)) {
+		/*
+		 * A buffer that faults part-way: 6.1 returns the short count
+		 * and frees the message, so a miss is lost and its queue
+		 * waits forever.  Keep the message first in line and fail
+		 * with -EFAULT: nothing was delivered, the client may retry.
+		 */
+		vhh_requeue_msg(dev, node);
+		return -EFAULT;
+	}
+	if (vhh_msg_iotlb(node)->type != VHOST_IOTLB_MISS) {
 		kfree(node);
-		return ret == size ? ret : -EFAULT;
+		return ret;
 	}
 	vhh_park_miss(dev, node);
 	return ret;

@@ -187,7 +187,17 @@ static int vhh_worker(void *data)
 		smp_wmb();
 		llist_for_each_entry_safe(work, next, node, node) {
 			clear_bit(VHH_WORK_QUEUED, &work->flags);
+			dev->walk_left = VHH_WALK_BUDGET;
+			dev->walk_stop = false;
 			work->fn(work);
+			/*
+			 * A handler stopped by the walking budget leaves its
+			 * chain on the ring and gets no new kick for it: run
+			 * it again after the others (and a reschedule point).
+			 * Only ring handlers walk, so @work is still alive.
+			 */
+			if (unlikely(dev->walk_stop))
+				vhh_work_add(dev, work);
 			cond_resched();
 		}
 	}

@@ -172,6 +172,15 @@ static void vhn_rx_run(struct vhn_net *n, struct vhn_vq *nvq,
 		headcount = vhn_rx_bufs(vq, nvq->heads + nvq->done_idx,
 					vhost_len, &in, vq_log, &nlog,
 					mergeable ? UIO_MAXIOV : 1);
+		/*
+		 * The first frame of a pass had the whole walking budget: if
+		 * gathering it spent all of that (heads of long empty chains),
+		 * it is dropped like a frame that cannot fit, or the same
+		 * frame would be tried again forever.  A later frame waits
+		 * for the requeued pass.
+		 */
+		if (unlikely(headcount == -EBUSY && !pkts))
+			headcount = VHN_RX_OVERRUN;
 		if (unlikely(headcount == VHN_RX_OVERRUN)) {
 			/* Too big for the guest: drop it, keep going. */
 			if (nvq->rx_ring)
@@ -181,7 +190,7 @@ static void vhn_rx_run(struct vhn_net *n, struct vhn_vq *nvq,
 				 sock_len);
 			continue;
 		}
-		/* Broken ring or IOTLB miss: stop until the next kick. */
+		/* Broken ring, IOTLB miss or budget: stop (the core requeues). */
 		if (unlikely(headcount < 0))
 			goto out;
 		if (!headcount) {

@@ -176,10 +176,22 @@ struct vhh_dev {
 	int iov_limit;
 	int weight;		/* packets/requests per handler run */
 	int byte_weight;	/* bytes per handler run */
+	int walk_left;		/* descriptors the running work may still walk */
+	bool walk_stop;		/* the running work ran out of them: requeue it */
 	bool use_worker;
 	int (*msg_handler)(struct vhh_dev *dev, u32 asid,
 			   struct vhost_iotlb_msg *msg);
 };
+
+/*
+ * Descriptors (ring and indirect entries) one pass of a work may walk.  The
+ * packet and byte weights do not bound the walking: empty descriptors carry
+ * no bytes, and a vhost-net RX frame may gather up to UIO_MAXIOV heads of
+ * up to num (32768) descriptors each.  Any single chain (at most num ring
+ * plus VHH_IOV_MAX indirect entries) still fits in one fresh pass, so a
+ * device that takes one chain at a time always makes progress.
+ */
+#define VHH_WALK_BUDGET 65536
 
 /* Features every vhh device offers (drivers add their own). */
 #define VHH_FEATURES ((1ULL << VIRTIO_F_NOTIFY_ON_EMPTY) |	\
@@ -189,9 +201,12 @@ struct vhh_dev {
 		      (1ULL << VIRTIO_F_ANY_LAYOUT) |		\
 		      (1ULL << VIRTIO_F_VERSION_1))
 
-/* Backend features every vhh device offers. */
-#define VHH_BACKEND_FEATURES ((1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2) |	\
-			      (1ULL << VHOST_BACKEND_F_IOTLB_BATCH))
+/*
+ * Backend features every vhh device offers: what 6.1's vhost-net offers.
+ * IOTLB_BATCH would only let a client group updates we apply one by one
+ * anyway; QEMU masks it off for vhost-kernel.
+ */
+#define VHH_BACKEND_FEATURES (1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2)
 
 /* ---- device lifecycle and ioctls (dev.c, vring.c, msg.c) ----------------- */
 
@@ -242,6 +257,9 @@ int vhh_vq_meta_prefetch(struct vhh_vq *vq);
  * Returns the head index, vq->num if the ring is empty, or a negative errno
  * when the ring or the chain is malformed (the error eventfd is signalled
  * and the queue marked broken) or when an IOTLB miss is pending (-EAGAIN).
+ * -EBUSY: this pass of the worker has walked VHH_WALK_BUDGET descriptors;
+ * nothing was consumed, the queue is not broken, and the core queues the
+ * running work again once it returns: the caller just stops.
  */
 int vhh_get_vq_desc(struct vhh_vq *vq, struct iovec iov[],
 		    unsigned int iov_count, unsigned int *out_num,
