@@ -323,7 +323,7 @@ static unsigned int vhh_intree_max_mem_regions(void)
 	if (n <= 0 || kstrtouint(strim(buf), 10, &v))
 		return 0;
 	/* The in-tree parameter is a ushort: never more than that. */
-	return min(v, (unsigned int)USHRT_MAX);
+	return min_t(unsigned int, v, USHRT_MAX);
 }
 
 static unsigned int vhh_mem_regions_limit(u32 nregions)

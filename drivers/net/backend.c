@@ -128,8 +128,7 @@ long vhn_set_backend(struct vhn_net *n, unsigned int index, int fd)
 	mutex_lock(&vq->mutex);
 	if (fd == -1)
 		vhh_clear_msg(&n->dev);
-	/*
-	 * Only a queue that gets a backend will touch its rings.  Detaching
+	/* Only a queue that gets a backend will touch its rings.  Detaching
 	 * must work on a queue that was never configured: QEMU's
 	 * vhost_net_stop_one() detaches every queue of every pair and
 	 * asserts success, and its rings are all zero there (which our

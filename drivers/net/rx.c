@@ -172,8 +172,7 @@ static void vhn_rx_run(struct vhn_net *n, struct vhn_vq *nvq,
 		headcount = vhn_rx_bufs(vq, nvq->heads + nvq->done_idx,
 					vhost_len, &in, vq_log, &nlog,
 					mergeable ? UIO_MAXIOV : 1);
-		/*
-		 * The first frame of a pass had the whole walking budget: if
+		/* The first frame of a pass had the whole walking budget: if
 		 * gathering it spent all of that (heads of long empty chains),
 		 * it is dropped like a frame that cannot fit, or the same
 		 * frame would be tried again forever.  A later frame waits
