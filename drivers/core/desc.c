@@ -238,6 +238,7 @@ int vhh_get_vq_desc(struct vhh_vq *vq, struct iovec iov[],
 		.iov_size = iov_count,
 		.log = log,
 	};
+	bool fresh;
 	u16 head;
 	int r;
 
@@ -272,10 +273,15 @@ int vhh_get_vq_desc(struct vhh_vq *vq, struct iovec iov[],
 	if (unlikely(log))
 		*log_num = 0;
 
+	fresh = vq->dev->walk_left == VHH_WALK_BUDGET;
 	r = vhh_chain_walk(vq, &ch, head);
-	/* Out of walking budget: the head stays available for the next pass. */
-	if (unlikely(r == -EBUSY))
-		return r;
+	if (unlikely(r == -EBUSY)) {
+		/* Out of budget: the head stays available for the next pass. */
+		if (!fresh)
+			return r;
+		ch.why = "chain longer than a worker pass may walk";
+		r = -EINVAL;
+	}
 	if (unlikely(r)) {
 		if (r != -EAGAIN && r != -ENOMEM)
 			vhh_vq_err(vq, "Bad chain at head %u: %s (%d)\n", head,

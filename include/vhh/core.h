@@ -187,11 +187,15 @@ struct vhh_dev {
  * Descriptors (ring and indirect entries) one pass of a work may walk.  The
  * packet and byte weights do not bound the walking: empty descriptors carry
  * no bytes, and a vhost-net RX frame may gather up to UIO_MAXIOV heads of
- * up to num (32768) descriptors each.  Any single chain (at most num ring
- * plus VHH_IOV_MAX indirect entries) still fits in one fresh pass, so a
- * device that takes one chain at a time always makes progress.
+ * up to num (32768) descriptors each.  A legal chain has at most
+ * UIO_MAXIOV non-empty descriptors (more cannot be translated into the
+ * caller's iovecs), so a chain longer than a whole pass is mostly empty
+ * descriptors and is refused as malformed; any other chain fits one fresh
+ * pass, and a device that takes one chain at a time always progresses.
+ * The value bounds how long a queue mutex is held per pass (about 0.1 s
+ * under TCG, far less on hardware).
  */
-#define VHH_WALK_BUDGET 65536
+#define VHH_WALK_BUDGET 16384
 
 /* Features every vhh device offers (drivers add their own). */
 #define VHH_FEATURES ((1ULL << VIRTIO_F_NOTIFY_ON_EMPTY) |	\
@@ -259,7 +263,8 @@ int vhh_vq_meta_prefetch(struct vhh_vq *vq);
  * and the queue marked broken) or when an IOTLB miss is pending (-EAGAIN).
  * -EBUSY: this pass of the worker has walked VHH_WALK_BUDGET descriptors;
  * nothing was consumed, the queue is not broken, and the core queues the
- * running work again once it returns: the caller just stops.
+ * running work again once it returns: the caller just stops.  (A chain
+ * that alone exhausts a fresh pass is malformed: -EINVAL, queue broken.)
  */
 int vhh_get_vq_desc(struct vhh_vq *vq, struct iovec iov[],
 		    unsigned int iov_count, unsigned int *out_num,

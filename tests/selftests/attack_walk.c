@@ -15,13 +15,16 @@
  * in a boot of its own for the reference, see tests/vm/isolated) and
  * keeps ioctls on the queue waiting for seconds at num 1024.
  *
- * Our core counts walked descriptors against VHH_WALK_BUDGET per pass and
- * requeues the work; an RX frame that alone exhausts a fresh pass is
- * dropped like one that cannot fit.  Checked here: the worker really ran
- * the attack, an ioctl that needs the queue mutex is answered within
- * IOCTL_BOUND_MS all along, the queue is not stopped (a proper buffer
- * written into descriptor 0 afterwards takes the next frame, byte-exact),
- * and the same for TX chains of num descriptors.
+ * Our core counts walked descriptors against VHH_WALK_BUDGET (16384) per
+ * pass and requeues the work.  At num 1024 an RX frame that alone
+ * exhausts a fresh pass is dropped like one that cannot fit, and TX chains
+ * go out a few per pass; at num 32768 a single chain is longer than a
+ * whole pass, which only mostly-empty chains can be: it is refused as
+ * malformed and the queue stops (error eventfd) until the guest resets it.
+ * Checked here: the worker really ran the attack, an ioctl that needs the
+ * queue mutex is answered within IOCTL_BOUND_MS all along, and the queue
+ * works afterwards (a proper buffer written into descriptor 0 takes the
+ * next frame byte-exact, or after a reset when the queue was stopped).
  * Shown to fail with the budget check reverted (vhh_walk_take() always
  * true): soft lockup at num 32768, ioctl waits of seconds at num 1024,
  * 2026-12-01.
@@ -47,10 +50,11 @@ FIXTURE(walk) {
 
 FIXTURE_VARIANT(walk) {
 	unsigned int num;
+	bool stops;	/* a chain is longer than a whole pass may walk */
 };
 
-FIXTURE_VARIANT_ADD(walk, n1024) { .num = 1024 };
-FIXTURE_VARIANT_ADD(walk, n32768) { .num = 32768 };
+FIXTURE_VARIANT_ADD(walk, n1024) { .num = 1024, .stops = false };
+FIXTURE_VARIANT_ADD(walk, n32768) { .num = 32768, .stops = true };
 
 FIXTURE_SETUP(walk)
 {
@@ -133,9 +137,21 @@ TEST_F_TIMEOUT(walk, rx_mrg_heads_of_empty_chains, 300)
 	       worst, ticks1 - ticks0);
 	ASSERT_LE(0, worst);
 	EXPECT_LT(worst, IOCTL_BOUND_MS);
+	EXPECT_EQ(0U, vg_used_pending(d, VN_RXQ));
+	if (variant->stops) {
+		int r, i;
+
+		ASSERT_EQ(1, vg_wait_err(d, VN_RXQ, 1000)) TH_LOG("queue not stopped");
+		ASSERT_EQ(0, at_reset_queue(c, VN_RXQ));
+		/* The NFRAMES frames still queued in the tap come first. */
+		for (i = 0, r = -8; i < 4 && r == -8; i++)
+			r = at_rx_valid(c, FLEN, 7);
+		EXPECT_EQ(0, r);
+		free(heads);
+		return;
+	}
 	/* The attack really ran (the frames were gathered and dropped). */
 	EXPECT_LT(ticks0, ticks1);
-	EXPECT_EQ(0U, vg_used_pending(d, VN_RXQ));
 
 	/* Wait for the dropped frames to drain, then repair descriptor 0. */
 	for (int i = 0; i < 60 && worst_ioctl_ms(d->fd, VN_RXQ, 500) >= 0; i++) {
@@ -164,8 +180,9 @@ TEST_F_TIMEOUT(walk, rx_mrg_heads_of_empty_chains, 300)
 /*
  * TX: every head is a chain of num - 1 empty descriptors then a whole
  * frame (header included).  6.1 walks 256 such chains per pass (its packet
- * weight); we walk what the budget allows and requeue.  All frames arrive,
- * in order, and the queue mutex is never held for long.
+ * weight); we walk what the budget allows and requeue: all frames arrive,
+ * in order, or (num 32768) the queue stops at the first chain; the queue
+ * mutex is never held for long.
  */
 TEST_F_TIMEOUT(walk, tx_chains_of_empty_descriptors, 300)
 {
@@ -190,6 +207,14 @@ TEST_F_TIMEOUT(walk, tx_chains_of_empty_descriptors, 300)
 	TH_LOG("num %u: worst GET_VRING_BASE %lld ms", q->num, worst);
 	ASSERT_LE(0, worst);
 	EXPECT_LT(worst, IOCTL_BOUND_MS);
+	if (variant->stops) {
+		ASSERT_EQ(1, vg_wait_err(d, VN_TXQ, 1000)) TH_LOG("queue not stopped");
+		EXPECT_TRUE(at_no_tx_frame(c, 200));
+		ASSERT_EQ(0, at_reset_queue(c, VN_TXQ));
+		EXPECT_EQ(0, at_tx_valid(c, 200, 8));
+		free(heads);
+		return;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		ssize_t r = vn_pkt_recv(c, got, sizeof(got), 60000);
 
