@@ -3,7 +3,8 @@
 """Turn the VM boots' result channels and consoles into one report.
 
 Reads RUN/BOOT/results.log (written by tests/vm/init on the second serial
-port) and RUN/BOOT/console.log (kernel console, kept as evidence).  Prints
+port) and RUN/BOOT/console.log (kernel console, kept as evidence; a boot
+without one fails).  Prints
 each result, then "N passed, N failed, N skipped" last; exits 1 on any
 failure.  Known failures of the reference listed in the expected-failures
 file are reported as XFAIL (not counted as passed); one that passes
@@ -25,7 +26,9 @@ SPLAT_CLASSES = [
                 r"turning off the locking correctness validator"),
     ("soft-lockup", r"soft lockup|hard LOCKUP"),
     ("hung-task", r"blocked for more than"),
-    ("rcu-stall", r"rcu_.* detected stalls"),
+    # "rcu_preempt detected stalls on CPUs/tasks" (another CPU noticed) and
+    # "rcu_preempt self-detected stall on CPU" (the stalled CPU itself).
+    ("rcu-stall", r"rcu_\w+ (?:self-)?detected stalls?\b"),
     ("kmemleak", r"kmemleak: .*suspected memory leak|unreferenced object"),
     ("oops", r"kernel BUG at|Oops|general protection fault|BUG: unable to handle"),
     ("bug", r"BUG:"),
@@ -43,7 +46,27 @@ def splat_class(line):
     return None
 
 
-TAP_RE = re.compile(r"^(\s*)(not ok|ok) \d+ (?:- )?(.*?)(?:\s+#\s*(SKIP|skip|XFAIL|TODO)\b\s*(.*))?$")
+TAP_RE = re.compile(r"^(\s*)(not ok|ok) (\d+)\b(.*)$")
+DIRECTIVE_RE = re.compile(r"(?:^|\s)#\s*(SKIP|XFAIL|TODO)\b\s*(.*)$", re.I)
+# kselftest_harness frames each test with "#  RUN  f.t ..." and "#  OK|FAIL
+# f.t"; 6.1 prints a skip as "ok N # SKIP reason" with no name, so the name
+# comes from these lines.
+HARNESS_NAME_RE = re.compile(r"^#\s+(?:RUN\s+(\S+)\s+\.\.\.|(?:OK|FAIL)\s+(\S+))\s*$")
+
+
+def parse_tap(line):
+    """(indent, ok, number, name, directive, note) of a TAP result line."""
+    m = TAP_RE.match(line)
+    if not m:
+        return None
+    indent, ok, num, rest = m.groups()
+    rest = rest.strip()
+    if rest.startswith("- "):
+        rest = rest[2:]
+    d = DIRECTIVE_RE.search(rest)
+    if d:
+        return indent, ok, num, rest[:d.start()].strip(), d.group(1).upper(), d.group(2).strip()
+    return indent, ok, num, rest, None, ""
 
 
 def load_expected(path, kernel, modules):
@@ -70,10 +93,10 @@ def parse_boot(run, boot, times):
         lines = []
     lines = [l.rstrip("\r") for l in lines]
     done = False
-    cur, seen, plan, kunit_cases, totals = None, 0, None, [], None
+    cur, seen, plan, kunit_cases, totals, harness_name = None, 0, None, [], None, None
     for l in lines:
         if l.startswith("### BEGIN "):
-            cur, seen, plan, kunit_cases, totals = l.split()[2], 0, None, [], None
+            cur, seen, plan, kunit_cases, totals, harness_name = l.split()[2], 0, None, [], None, None
             continue
         if l.startswith("### END ") and cur:
             m = re.search(r"rc=(\d+)(?: time=(\d+)s)?", l)
@@ -115,14 +138,18 @@ def parse_boot(run, boot, times):
         if m and cur.startswith("kunit/"):
             totals = tuple(int(x) for x in m.groups())
             continue
+        m = HARNESS_NAME_RE.match(l)
+        if m and not cur.startswith("kunit/"):
+            harness_name = m.group(1) or m.group(2)
+            continue
         m = re.match(r"^\s*1\.\.(\d+)", l)
         if m and not l.startswith(" ") and plan is None:
             plan = int(m.group(1))
             continue
-        m = TAP_RE.match(l)
-        if not m:
+        t = parse_tap(l)
+        if not t:
             continue
-        indent, ok, name, directive, note = m.groups()
+        indent, ok, num, name, directive, note = t
         if cur.startswith("kunit/"):
             # KTAP: cases are indented; the unindented line is the suite total.
             if not indent:
@@ -130,16 +157,21 @@ def parse_boot(run, boot, times):
             # 6.1 keeps a fixed-size log per case in debugfs: a long failure
             # message can overwrite the case name.  Fall back to the number.
             if not re.match(r"^[A-Za-z0-9_]+$", name):
-                name = "case" + l.split()[2 if ok == "not ok" else 1]
+                name = "case" + num
                 directive = None
             tid = f"{cur}.{name}"
             kunit_cases.append("pass" if ok == "ok" else "fail")
         else:
             if indent:
                 continue
+            # A nameless line (6.1's skip) takes the name the harness printed
+            # for this test; failing that its number, so no two merge.
+            if not name:
+                name = harness_name or f"test{num}"
+            harness_name = None
             tid = f"{cur}/{name}"
             seen += 1
-        if directive and directive.upper() == "SKIP":
+        if directive == "SKIP":
             results.append((tid, "skip", note or ""))
         else:
             results.append((tid, "pass" if ok == "ok" else "fail", ""))
@@ -147,11 +179,16 @@ def parse_boot(run, boot, times):
         results.append((f"{cur}/incomplete", "fail", "no END marker: the VM crashed or hung"))
     if not done:
         results.append((f"{boot}/finished", "fail", "boot did not reach ### DONE"))
-    # The console is evidence: any splat fails the boot.
+    # The console is evidence: any splat fails the boot, and so does a boot
+    # without one (nothing to look at is not the same as nothing wrong).
     try:
         con = open(f"{run}/{boot}/console.log", errors="replace").read().splitlines()
     except FileNotFoundError:
-        con = []
+        con = None
+    if con is None or not any(l.strip() for l in con):
+        results.append((f"{boot}/console", "fail",
+                        "console.log " + ("missing" if con is None else "empty")))
+        con = con or []
     hits = {}
     for l in con:
         if "ommand line:" in l or not SPLAT_RE.search(l):
