@@ -4,11 +4,12 @@
 
 Reads RUN/BOOT/results.log (written by tests/vm/init on the second serial
 port) and RUN/BOOT/console.log (kernel console, kept as evidence; a boot
-without one fails).  Prints
-each result, then "N passed, N failed, N skipped" last; exits 1 on any
-failure.  Known failures of the reference listed in the expected-failures
-file are reported as XFAIL (not counted as passed); one that passes
-(XPASS) is a failure, so the expectations cannot go stale silently.
+without one fails), and RUN/skipped (what vmtest planned but could not
+run, "ID REASON" per line, reported as SKIP).  Prints each result, then
+"N passed, N failed, N skipped" last; exits 1 on any failure.  Known
+failures of the reference listed in the expected-failures file are
+reported as XFAIL (not counted as passed); one that passes (XPASS) is a
+failure, so the expectations cannot go stale silently.
 """
 import argparse
 import fnmatch
@@ -85,7 +86,8 @@ def load_expected(path, kernel, modules):
     return exp
 
 
-def parse_boot(run, boot, times):
+def parse_boot(run, boot, times, began):
+    """Results of one boot; appends the binaries/suites it started to began."""
     results = []  # (id, status, note)
     try:
         lines = open(f"{run}/{boot}/results.log", errors="replace").read().splitlines()
@@ -93,10 +95,12 @@ def parse_boot(run, boot, times):
         lines = []
     lines = [l.rstrip("\r") for l in lines]
     done = False
-    cur, seen, plan, kunit_cases, totals, harness_name = None, 0, None, [], None, None
+    cur, seen, plan, kunit_cases, totals, suite, harness_name = None, 0, None, [], None, None, None
     for l in lines:
         if l.startswith("### BEGIN "):
-            cur, seen, plan, kunit_cases, totals, harness_name = l.split()[2], 0, None, [], None, None
+            cur, seen, plan, kunit_cases, totals, suite, harness_name = \
+                l.split()[2], 0, None, [], None, None, None
+            began.add(cur)
             continue
         if l.startswith("### END ") and cur:
             m = re.search(r"rc=(\d+)(?: time=(\d+)s)?", l)
@@ -105,10 +109,21 @@ def parse_boot(run, boot, times):
                 times.append((cur, int(m.group(2))))
             if cur.startswith("kunit/"):
                 # Trust the suite's own totals over what survived in the log.
-                if totals and totals[1] > kunit_cases.count("fail"):
-                    for i in range(totals[1] - kunit_cases.count("fail")):
+                failed = kunit_cases.count("fail")
+                if totals and totals[1] > failed:
+                    for i in range(totals[1] - failed):
                         results.append((f"{cur}.unattributed-failure-{i + 1}", "fail",
                                         "counted in the suite totals, name lost from the log"))
+                    failed = totals[1]
+                if suite is None:
+                    results.append((f"{cur}/incomplete", "fail", "no suite result line"))
+                elif suite[0] == "not ok" and not failed:
+                    # e.g. suite_init failed: no case ran, only the suite says so.
+                    results.append((cur, "fail", "suite reported not ok with no failed case"))
+                elif not kunit_cases and suite[1] == "SKIP":
+                    results.append((cur, "skip", suite[2]))
+                elif not kunit_cases:
+                    results.append((cur, "fail", "suite reported ok with no case results"))
             elif plan is not None and seen < plan:
                 results.append((f"{cur}/incomplete", "fail",
                                 f"{seen} of {plan} tests reported, rc={rc}"))
@@ -153,6 +168,7 @@ def parse_boot(run, boot, times):
         if cur.startswith("kunit/"):
             # KTAP: cases are indented; the unindented line is the suite total.
             if not indent:
+                suite = (ok, directive, note)
                 continue
             # 6.1 keeps a fixed-size log per case in debugfs: a long failure
             # message can overwrite the case name.  Fall back to the number.
@@ -203,13 +219,27 @@ def parse_boot(run, boot, times):
     return results
 
 
+def load_skipped(run):
+    """RUN/skipped: suites and binaries vmtest planned but could not run."""
+    out = []
+    try:
+        with open(f"{run}/skipped") as f:
+            for line in f:
+                tid, _, reason = line.strip().partition(" ")
+                if tid:
+                    out.append((tid, "skip", reason.strip()))
+    except FileNotFoundError:
+        pass
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", required=True)
     ap.add_argument("--modules", required=True)
     ap.add_argument("--expected", required=True)
     ap.add_argument("--run", required=True)
-    ap.add_argument("boots", nargs="+")
+    ap.add_argument("boots", nargs="*")
     a = ap.parse_args()
     exp = load_expected(a.expected, a.kernel, a.modules)
 
@@ -220,12 +250,14 @@ def main():
         return None
 
     # A test skipped in one boot and run in another counts once, as run.
-    final, times = {}, []
+    final, times, began = {}, [], set()
     for boot in a.boots:
-        for tid, st, note in parse_boot(a.run, boot, times):
+        for tid, st, note in parse_boot(a.run, boot, times, began):
             if tid in final and st == "skip":
                 continue
             final[tid] = (st, note)
+    for tid, st, note in load_skipped(a.run):
+        final.setdefault(tid, (st, note))
 
     counts = {"pass": 0, "fail": 0, "skip": 0, "xfail": 0}
     print(f"# kernel {a.kernel}, modules {a.modules}, boots: {' '.join(a.boots)}")
