@@ -4,8 +4,9 @@
 
 Reads RUN/BOOT/results.log (written by tests/vm/init on the second serial
 port) and RUN/BOOT/console.log (kernel console, kept as evidence; a boot
-without one fails), and RUN/skipped (what vmtest planned but could not
-run, "ID REASON" per line, reported as SKIP).  Prints each result, then
+without one fails), RUN/skipped (what vmtest could not run, "ID REASON"
+per line, reported as SKIP) and RUN/planned (what the boots had to start:
+an id that never began fails as <id>/not-run).  Prints each result, then
 "N passed, N failed, N skipped" last; exits 1 on any failure or when
 there is no result at all.  Known failures of the reference listed in the
 expected-failures file are reported as XFAIL (not counted as passed); one
@@ -220,15 +221,15 @@ def parse_boot(run, boot, times, began):
     return results
 
 
-def load_skipped(run):
-    """RUN/skipped: suites and binaries vmtest planned but could not run."""
+def load_list(run, name):
+    """RUN/<name>: "ID [REASON]" per line (written by vmtest)."""
     out = []
     try:
-        with open(f"{run}/skipped") as f:
+        with open(f"{run}/{name}") as f:
             for line in f:
                 tid, _, reason = line.strip().partition(" ")
                 if tid:
-                    out.append((tid, "skip", reason.strip()))
+                    out.append((tid, reason.strip()))
     except FileNotFoundError:
         pass
     return out
@@ -265,8 +266,13 @@ def main():
             if tid in final and st == "skip":
                 continue
             final[tid] = (st, note)
-    for tid, st, note in load_skipped(a.run):
-        final.setdefault(tid, (st, note))
+    # Planned but never begun: silently absent is not passed.
+    for tid, _ in load_list(a.run, "planned"):
+        if tid not in began:
+            final.setdefault(f"{tid}/not-run", ("fail", "planned, never started: "
+                                                "an earlier crash, or it did not register"))
+    for tid, reason in load_list(a.run, "skipped"):
+        final.setdefault(tid, ("skip", reason))
 
     counts = {"pass": 0, "fail": 0, "skip": 0, "xfail": 0}
     print(f"# kernel {a.kernel}, modules {a.modules}, boots: {' '.join(a.boots)}")
