@@ -3,14 +3,15 @@
 #
 # Runs inside the bench VM (scripts/vmtest --suite bench): the same
 # workloads on the in-tree vhost_net and on ours, in one boot, alternating
-# which goes first each round so drift in the machine hits both alike.
+# which goes first each round so drift in the machine hits both alike
+# (ABBA: an even number of rounds, or one set goes first more often).
 # Boot loaded the in-tree set; ours waits in /lib/modules/ours.
 # Prints TAP; every measurement is a line
 #   # RESULT <in-tree|ours> <round> <workload> <pps>
 # that scripts/bench turns into medians and ratios.
 
 SECS=${BENCH_SECS:-5}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-4}
 WORKLOADS=${BENCH_WORKLOADS:-"tx-64 tx-1500 rx-64 rx-1500"}
 INTREE_NET=/lib/modules/$(grep 'vhost/vhost_net.ko$' /etc/vmtest/modules)
 n=0
@@ -46,6 +47,9 @@ run() {
 
 set -- $WORKLOADS
 echo "TAP version 13"
+case $ROUNDS in
+''|*[!0-9]*|*[13579]|0) echo "Bail out! BENCH_ROUNDS=$ROUNDS: must be even (ABBA)"; exit 1 ;;
+esac
 echo "1..$((ROUNDS * 2 * $#))"
 r=1
 while [ $r -le "$ROUNDS" ]; do

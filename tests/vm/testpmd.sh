@@ -7,10 +7,17 @@
 #
 #   testpmd.sh               TAP tests, counted on both sides:
 #     tx_to_tap    testpmd txonly: every TX-packet arrives as a tap rx_packet
-#     rx_from_tap  pktsend injects frames into the tap: the tap's tx_packets
-#                  (frames vhost-net took) equal testpmd's RX-packets and,
-#                  with tx_dropped, what pktsend sent; nothing is dropped
+#     rx_from_tap  pktsend injects NPKT numbered frames into the tap, testpmd
+#                  (fwd io) sends each back out of its port, pktsend reads
+#                  them back from the tap and compares every byte.  Passes
+#                  only if all NPKT were sent, the tap's tx_packets (frames
+#                  vhost-net took), testpmd's RX-packets and TX-packets and
+#                  the tap's rx_packets all equal NPKT, the byte counters
+#                  equal NPKT * 60, nothing was dropped, and every frame came
+#                  back once and intact (pktsend: received=NPKT bad=0 dup=0).
 #                  With TESTPMD_BENCH_SECS=N also bench_tx and bench_rx.
+#   testpmd.sh verdict rx_from_tap VAR=VALUE...
+#                  the rx_from_tap verdict on given counters (tests/harness)
 #   testpmd.sh bench tx|rx SECS
 #                  one measurement, last line "BENCH testpmd-tx|rx pps=N"
 #                  (tests/vm/bench.sh runs it on both module sets)
@@ -25,6 +32,7 @@ QSIZE=256
 LOG=/tmp/testpmd.log
 FIFO=/tmp/testpmd.in
 NPKT=${TESTPMD_PACKETS:-2000}
+FRAMELEN=60
 PID=
 SHOWS=0
 
@@ -35,14 +43,15 @@ tp() { echo "$*" >&4; }
 # testpmd's stdout is a file, so block-buffered: the "show port stats"
 # blocks are read from the log once it has exited.
 show() { tp "show port stats 0"; SHOWS=$((SHOWS + 1)); }
-# "RX TX" packets of the Nth "show port stats" block
+# "RX TX RX-bytes TX-bytes" of the Nth "show port stats" block
 block() {
 	awk -v want="$1" '
 		/NIC statistics for port 0/ { b++; inb = (b == want) }
-		inb && /RX-packets:/ { rx = $2 }
-		inb && /TX-packets:/ { tx = $2 }
+		inb && /RX-packets:/ { rx = $2; rxb = $6 }
+		inb && /TX-packets:/ { tx = $2; txb = $6 }
 		inb && /Tx-pps:/ { inb = 0 }
-		END { print (rx == "" ? -1 : rx), (tx == "" ? -1 : tx) }' "$LOG"
+		END { print (rx == "" ? -1 : rx), (tx == "" ? -1 : tx),
+			(rxb == "" ? -1 : rxb), (txb == "" ? -1 : txb) }' "$LOG"
 }
 
 start_pmd() {
@@ -57,6 +66,7 @@ start_pmd() {
 	dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci --no-shconf \
 		--vdev="virtio_user0,path=/dev/vhost-net,queue_size=$QSIZE,iface=$TAP" \
 		-- -i --total-num-mbufs=8192 --rxd=$QSIZE --txd=$QSIZE \
+		--port-topology=loop \
 		<"$FIFO" >"$LOG" 2>&1 &
 	PID=$!
 	exec 4>"$FIFO"
@@ -105,33 +115,58 @@ run_functional() {
 	show
 	A=$SHOWS
 
-	tp "set fwd rxonly"
+	# io forwarding on one port sends every frame back where it came from
+	# (--port-topology=loop): pktsend gets its frames back and checks them.
+	tp "set fwd io"
 	tp "start"
 	sleep 1
-	tx0=$(tapstat tx_packets) txd0=$(tapstat tx_dropped)
+	tx0=$(tapstat tx_packets) txd0=$(tapstat tx_dropped) txb0=$(tapstat tx_bytes)
+	io_rx0=$(tapstat rx_packets) io_rxb0=$(tapstat rx_bytes) io_rxd0=$(tapstat rx_dropped)
 	# paced well below what the TCG guest drains: loss here is a bug
-	sent=$(pktsend -c "$NPKT" -b 8 -g 2000 "$TAP" |
-		sed -n 's/.*sent=\([0-9]*\).*/\1/p')
+	PKTSEND=$(pktsend -c "$NPKT" -s "$FRAMELEN" -b 8 -g 2000 -r 3000 "$TAP")
 	sleep 2
 	tp "stop"
-	tx1=$(tapstat tx_packets) txd1=$(tapstat tx_dropped)
+	tx1=$(tapstat tx_packets) txd1=$(tapstat tx_dropped) txb1=$(tapstat tx_bytes)
+	io_rx1=$(tapstat rx_packets) io_rxb1=$(tapstat rx_bytes) io_rxd1=$(tapstat rx_dropped)
 	show
 	B=$SHOWS
 }
 
+# field NAME: NAME=N from pktsend's line (-1 when absent)
+field() { echo "$PKTSEND" | sed -n "s/.* $1=\([0-9]*\).*/\1/p" | grep . || echo -1; }
+
+# rx_from_tap's verdict from the counters: every packet, every byte, once.
+rx_verdict() {
+	want_b=$((NPKT * FRAMELEN))
+	echo "# rx_from_tap: want $NPKT frames of $FRAMELEN bytes ($want_b bytes)"
+	echo "#   pktsend sent=$sent received=$recv bad=$bad dup=$dup"
+	echo "#   tap tx_packets=$tap_tx tx_bytes=$tap_txb tx_dropped=$tap_txd" \
+		"rx_packets=$tap_rx2 rx_bytes=$tap_rxb2 rx_dropped=$tap_rxd2"
+	echo "#   testpmd RX-packets=$pmd_rx RX-bytes=$pmd_rxb TX-packets=$pmd_tx2 TX-bytes=$pmd_txb2"
+	for v in "$sent" "$tap_tx" "$pmd_rx" "$pmd_tx2" "$tap_rx2" "$recv"; do
+		[ "$v" = "$NPKT" ] || return 1
+	done
+	for v in "$tap_txb" "$pmd_rxb" "$pmd_txb2" "$tap_rxb2"; do
+		[ "$v" = "$want_b" ] || return 1
+	done
+	[ "$bad" = 0 ] && [ "$dup" = 0 ] && [ "$tap_txd" = 0 ] && [ "$tap_rxd2" = 0 ]
+}
+
 check_functional() {
 	set -- $(block "$A")
-	pmd_tx=$2 a_rx=$1
+	pmd_tx=$2 a_rx=$1 a_tx=$2 a_rxb=$3 a_txb=$4
 	set -- $(block "$B")
-	pmd_rx=$(($1 - a_rx))
+	pmd_rx=$(($1 - a_rx)) pmd_tx2=$(($2 - a_tx))
+	pmd_rxb=$(($3 - a_rxb)) pmd_txb2=$(($4 - a_txb))
 	tap_rx=$((rx1 - rx0)) tap_rxd=$((rxd1 - rxd0))
-	tap_tx=$((tx1 - tx0)) tap_txd=$((txd1 - txd0))
 	echo "# tx_to_tap: testpmd TX-packets=$pmd_tx tap rx_packets=$tap_rx rx_dropped=$tap_rxd"
 	[ "$pmd_tx" -gt 0 ] && [ "$pmd_tx" = "$tap_rx" ] && [ "$tap_rxd" = 0 ]
 	result tx_to_tap $?
-	echo "# rx_from_tap: pktsend sent=$sent tap tx_packets=$tap_tx tx_dropped=$tap_txd testpmd RX-packets=$pmd_rx"
-	[ "$pmd_rx" -gt 0 ] && [ "$pmd_rx" = "$tap_tx" ] &&
-		[ "${sent:-0}" = $((tap_tx + tap_txd)) ] && [ "$tap_txd" = 0 ]
+	tap_tx=$((tx1 - tx0)) tap_txd=$((txd1 - txd0)) tap_txb=$((txb1 - txb0))
+	tap_rx2=$((io_rx1 - io_rx0)) tap_rxb2=$((io_rxb1 - io_rxb0)) tap_rxd2=$((io_rxd1 - io_rxd0))
+	sent=$(field sent) recv=$(field received) bad=$(field bad) dup=$(field dup)
+	echo "# $PKTSEND"
+	rx_verdict
 	result rx_from_tap $?
 }
 
@@ -196,6 +231,13 @@ result() { # result NAME STATUS (0: passed)
 		failed=1
 	fi
 }
+
+if [ "${1:-}" = verdict ] && [ "${2:-}" = rx_from_tap ]; then
+	shift 2
+	for kv; do export "$kv"; done
+	rx_verdict
+	exit $?
+fi
 
 if [ "${1:-}" = bench ]; then
 	dir=$2 secs=$3
