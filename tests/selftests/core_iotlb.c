@@ -436,9 +436,9 @@ TEST_F(iotlb, refused_message_is_efault_as_61)
 {
 	EXPECT_EQ(-EFAULT, cu_iotlb_v2(self->fd, 7, VG_GPA_BASE, 0x1000,
 				       (uintptr_t)self->c.d.mem, VHOST_ACCESS_RW));
-	/* A mapping the table refuses (bad permission) too. */
-	EXPECT_EQ(-EFAULT, cu_iotlb_v2(self->fd, VHOST_IOTLB_UPDATE, VG_GPA_BASE, 0x1000,
-				       (uintptr_t)self->c.d.mem, 0));
+	/* A device-to-driver type (MISS) too. */
+	EXPECT_EQ(-EFAULT, cu_iotlb_v2(self->fd, VHOST_IOTLB_MISS, VG_GPA_BASE, 0x1000,
+				       (uintptr_t)self->c.d.mem, VHOST_ACCESS_RW));
 }
 
 /*
