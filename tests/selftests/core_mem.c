@@ -54,9 +54,9 @@ static int set_table(int fd, const struct region *r, unsigned int n, uint32_t pa
  * region (vhost_iotlb_add_range() failing, or memory_access_ok() with a
  * live ring); 0 when 6.1 accepts the table (an expected failure of the
  * reference), and then our errno is asserted on either core.
- * Shown to fail, 2026-12-01, with the core detection inverted (our
- * module expected to answer as 6.1 and the reverse): every case with two
- * different errnos failed on both module sets.
+ * Shown to fail, 2026-12-01 (ours, debian-6.1), with cu_core() inverted so
+ * that our module was expected to answer as 6.1: the five cases where the
+ * errnos differ failed (EFAULT expected, EINVAL returned).
  */
 #define ASSERT_TABLE_REFUSED(fd, r, n, ours, intree) do { \
 	int __core = cu_core(); \
