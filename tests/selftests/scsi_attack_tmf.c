@@ -27,8 +27,9 @@
  * holds only the last one returned, so of the next such pair the second is
  * FUNCTION_REJECTED ("Missing reserve TMF").  Deterministic: no race is
  * involved.  Shown failing there, 2026-12-01, in two in-tree debian-6.1
- * boots (LUN 1 of the second pair: 11, FUNCTION_REJECTED, boot clean);
- * passing with 6.1's vhost_scsi rebuilt with the two arguments in order.
+ * and two in-tree debug-6.1 boots, each time at LUN 1 of the second pair
+ * (11, FUNCTION_REJECTED); passing on both kernels with 6.1's vhost_scsi
+ * rebuilt with the two arguments in order.
  */
 #include <errno.h>
 #include <string.h>
