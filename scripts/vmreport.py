@@ -82,10 +82,17 @@ def load_expected(path, kernel, modules):
                     continue
                 k, m, test, reason = (line.split(None, 3) + [""])[:4]
                 if fnmatch.fnmatch(kernel, k) and fnmatch.fnmatch(modules, m):
-                    exp.append((test, reason))
+                    exp.append(split_optional(test) + (reason,))
     except FileNotFoundError:
         pass
     return exp
+
+
+def split_optional(pat):
+    """'?ID': a side effect the reference shows only in some boots (lockdep
+    noticing an inversion once the order happened in that boot): XFAIL when
+    it shows, never XPASS when it does not.  Not for the bug under test."""
+    return (pat[1:], True) if pat.startswith("?") else (pat, False)
 
 
 def parse_boot(run, boot, times, began):
@@ -254,7 +261,7 @@ def main():
     exp = load_expected(a.expected, a.kernel, a.modules)
 
     def expected(tid):
-        for pat, reason in exp:
+        for pat, _, reason in exp:
             if fnmatch.fnmatch(tid, pat):
                 return reason
         return None
@@ -296,9 +303,9 @@ def main():
     # An expected failure that did not show up is gone as surely as one that
     # passed, but only if its boot or binary ran here (--only runs a subset)
     # and, for a single test, its binary got that far.
-    for pat, reason in exp:
-        if any(fnmatch.fnmatch(tid, pat) for tid in final):
-            continue  # reported above: XFAIL, XPASS or SKIP
+    for pat, optional, reason in exp:
+        if optional or any(fnmatch.fnmatch(tid, pat) for tid in final):
+            continue  # reported above (XFAIL, XPASS or SKIP), or may not show
         o = owner(pat)
         if any(fnmatch.fnmatch(b, o) for b in a.boots):
             pass

@@ -25,6 +25,7 @@
 
 #include "kselftest_harness.h"
 #include "attack_util.h"
+#include "setup_skip.h"
 
 #define NUM 256
 #define NREG 64
@@ -80,7 +81,7 @@ FIXTURE_SETUP(dlog)
 
 	if (vg_read_file("/sys/module/vhost/parameters/max_mem_regions", val,
 			 sizeof(val)) > 0 && atoi(val) < NREG)
-		SKIP(return, "max_mem_regions %d < %d", atoi(val), NREG);
+		SETUP_SKIP("max_mem_regions %d < %d", atoi(val), NREG);
 	ASSERT_EQ(0, vn_setup_unattached(c, VN_HDR_VHOST, feat, NUM));
 	ASSERT_EQ((size_t)NREG * RSZ, c->d.mem_size);
 	for (unsigned int i = 0; i < NREG; i++) {

@@ -36,6 +36,7 @@
 
 #include "kselftest_harness.h"
 #include "attack_util.h"
+#include "setup_skip.h"
 
 #define LEN 0x80000000ULL		/* per big descriptor: 2 GiB */
 #define NDESC 4				/* big descriptors in the chain */
@@ -65,7 +66,7 @@ FIXTURE_SETUP(logiotlb)
 
 	r = vn_setup_unattached(c, VN_HDR_VHOST, feat, NUM);
 	if (r == -EOPNOTSUPP || r == -EINVAL)
-		SKIP(return, "LOG_ALL + ACCESS_PLATFORM not offered (%d)", r);
+		SETUP_SKIP("LOG_ALL + ACCESS_PLATFORM not offered (%d)", r);
 	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, ioctl(c->d.fd, VHOST_SET_BACKEND_FEATURES, &bf));
 

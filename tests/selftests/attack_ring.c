@@ -20,6 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "attack_util.h"
+#include "setup_skip.h"
 
 #define NUM 256
 
@@ -183,7 +184,7 @@ FIXTURE_SETUP(iotlb)
 	r = vn_setup_unattached(c, VN_HDR_VHOST,
 				1ULL << VIRTIO_F_ACCESS_PLATFORM, NUM);
 	if (r == -EOPNOTSUPP || r == -EINVAL)
-		SKIP(return, "VIRTIO_F_ACCESS_PLATFORM not offered (%d)", r);
+		SETUP_SKIP("VIRTIO_F_ACCESS_PLATFORM not offered (%d)", r);
 	ASSERT_EQ(0, r);
 	ASSERT_EQ(0, ioctl(c->d.fd, VHOST_SET_BACKEND_FEATURES, &bf));
 	/* Rings were given as host pointers: map them 1:1; buffers by GPA. */

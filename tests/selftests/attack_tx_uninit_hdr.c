@@ -88,7 +88,11 @@ static void tx_round(struct __test_metadata *_metadata, struct vn_ctx *c,
  * Rounds of: a device transmitting large frames with a hostile-looking
  * payload, closed; then a fresh device transmitting small frames with a
  * zeroed header from the guest: every frame completes, arrives byte-exact
- * and in order, and the worker goes idle afterwards.
+ * and in order, and the worker goes idle afterwards.  The worker thread
+ * ("vhost-<owner pid>") must be found for that: vn_worker_ticks() returns
+ * -1 when it is not, and -1 - -1 = 0 ticks used to pass as "idle".  Shown
+ * to fail, 2026-12-01 (ours, debian-6.1), with vn_worker_ticks() looking
+ * for a misspelt thread name.
  */
 FIXTURE(uninit) {
 	struct vn_ctx c;
@@ -116,8 +120,10 @@ TEST_F_TIMEOUT(uninit, tx_header_never_read_from_stale_memory, 300)
 		tx_round(_metadata, &c, SMALL_LEN, false, 0x1000 * r + 0x800);
 		/* Nothing left to do: the worker must be asleep, not spinning. */
 		t0 = vn_worker_ticks(&c);
+		ASSERT_LE(0, t0) TH_LOG("worker thread vhost-%d not found", getpid());
 		usleep(500 * 1000);
 		t1 = vn_worker_ticks(&c);
+		ASSERT_LE(0, t1) TH_LOG("worker thread vhost-%d gone", getpid());
 		ASSERT_LE(t1 - t0, 20);
 		vn_teardown(&c);
 	}

@@ -342,6 +342,7 @@ TEST_F(rxmrg, frame_waits_for_enough_buffers)
 	rx_expect_none(_metadata, &self->c, 1500);
 	t1 = vn_worker_ticks(&self->c);
 	ASSERT_LE(0, t0);
+	ASSERT_LE(0, t1);
 	/* waiting must not mean spinning over the too-short ring */
 	EXPECT_GE(10, t1 - t0) TH_LOG("worker used %ld ticks while waiting", t1 - t0);
 	ASSERT_EQ(0, rx_post(&self->c, &self->b, 6, 256));

@@ -59,6 +59,15 @@ unsigned int cu_max_mem_regions(void)
 	return v > 0 ? v : 64;
 }
 
+enum cu_core cu_core(void)
+{
+	if (!access("/sys/module/vhh_core/holders/vhost_net", F_OK))
+		return CU_CORE_OURS;
+	if (!access("/sys/module/vhost/holders/vhost_net", F_OK))
+		return CU_CORE_INTREE;
+	return CU_CORE_UNKNOWN;
+}
+
 int cu_set_vring_addr(int fd, unsigned int idx, uint64_t desc, uint64_t avail,
 		      uint64_t used, unsigned int flags, uint64_t log_addr)
 {

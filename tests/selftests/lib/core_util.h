@@ -26,6 +26,16 @@ int cu_poll_in(int fd, int ms);
 /* /sys/module/vhost/parameters/max_mem_regions, or 64 if unreadable. */
 unsigned int cu_max_mem_regions(void);
 
+/*
+ * Which vhost core serves /dev/vhost-net: ours when vhost_net holds
+ * vhh_core, in-tree when it holds vhost; unknown before vhost_net is
+ * loaded.  (KUnit runs load vhh_core next to the in-tree modules, so
+ * vhh_core being loaded says nothing by itself.)  For the few errnos where
+ * 6.1 and our core both refuse an input but say it differently.
+ */
+enum cu_core { CU_CORE_UNKNOWN, CU_CORE_INTREE, CU_CORE_OURS };
+enum cu_core cu_core(void);
+
 /* VHOST_SET_VRING_ADDR with explicit addresses; returns 0 or -errno. */
 int cu_set_vring_addr(int fd, unsigned int idx, uint64_t desc, uint64_t avail,
 		      uint64_t used, unsigned int flags, uint64_t log_addr);

@@ -72,7 +72,11 @@ int vn_tx_post(struct vn_ctx *c, const void *frame, size_t len,
 /* Guest RX buffer of @len writable bytes; returns head, stores buffer. */
 int vn_rx_post(struct vn_ctx *c, size_t len, void **buf);
 
-/* CPU time (ticks) used so far by the device's vhost worker thread. */
+/*
+ * CPU time (ticks) used so far by the device's vhost worker thread; -1 when
+ * no thread "vhost-<our pid>" exists: check for it, a difference of two -1s
+ * reads as an idle worker.
+ */
 long vn_worker_ticks(struct vn_ctx *c);
 
 #endif
