@@ -289,15 +289,20 @@ linux() {
 		-netdev tap,id=n0,ifname=qtap1,script=no,downscript=no,vhost=on,vhostforce=on,queues=2 \
 		-device virtio-net-pci,bus=rp0,netdev=n0,mq=on,vectors=6,iommu_platform=on,ats=on,mac=52:54:00:12:34:57 \
 		-kernel $QDIR/vmlinuz -initrd $QDIR/guest.gz \
-		-append "console=ttyS0 rdinit=/init panic=-1 loglevel=5 intel_iommu=on iommu.strict=${QEMU_IOMMU_STRICT:-0} qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$LINUX_MB" \
+		-append "console=ttyS0 rdinit=/init panic=-1 loglevel=5 mitigations=off intel_iommu=on iommu.strict=${QEMU_IOMMU_STRICT:-0} qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$LINUX_MB" \
 		-chardev file,id=con,path=$OUT/linux-console.log -serial chardev:con
 	touch $OUT/linux-console.log
 	watch_vhost $QPID $OUT/linux-vhost &
 	wpid=$!
-	if linux_round 1 "" boot; then
-		linux_round 2 _after_reboot reboot
+	# the nested console, live on the VM's console (console.log)
+	tail -f $OUT/linux-console.log > /dev/console &
+	tpid=$!
+	if linux_round 1 "" boot && linux_round 2 _after_reboot reboot; then
+		wait_qemu $TMO
+	else
+		wait_qemu 10
 	fi
-	wait_qemu $TMO
+	kill $tpid
 	wait $wpid
 	t=$(($(uptime_s) - t0))
 	kill $hpid 2>/dev/null
