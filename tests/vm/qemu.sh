@@ -1,0 +1,339 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# qemu suite: Debian's QEMU 7.2 (scripts/qemu-client) runs inside the test VM
+# (nested TCG) as the real client of the vhost-net module loaded there.
+#
+#   ipxe   SeaBIOS + iPXE (the virtio-net ROM) boot from the network: DHCP
+#          from busybox udhcpd on a tap, HTTP from busybox httpd
+#   linux  Debian's 6.1 kernel boots behind a vIOMMU (intel-iommu with
+#          device IOTLB, ATS) with a 2-queue-pair virtio-net, moves data both
+#          ways (sha256 checked), reboots, moves data again, powers off
+#
+# QEMU_SUITE_PARTS="ipxe linux" selects the parts.  TAP on stdout, one test
+# per check; QEMU's own output and the nested consoles follow as comments.
+# Every QEMU runs with vhost=on,vhostforce=on; a run fails if QEMU reports a
+# vhost problem or if no vhost worker thread of that QEMU ever ran.
+
+QDIR=/etc/vmtest/qemu
+OUT=/tmp/qemu
+PARTS=${QEMU_SUITE_PARTS:-ipxe linux}
+IPXE_PAIRS=${QEMU_IPXE_PAIRS:-512}
+LINUX_MB=${QEMU_LINUX_MB:-4}
+TMO=${QEMU_PART_TIMEOUT:-600}
+# What QEMU prints when vhost does not serve it (net/tap.c, hw/net/vhost_net.c,
+# hw/virtio/vhost.c) or when one of its asserts fires.
+QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|Fail to invalidate|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
+mkdir -p $OUT
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+
+n=0
+failed=0
+result() { # result NAME STATUS [NOTE]
+	n=$((n + 1))
+	if [ "$2" = 0 ]; then
+		echo "ok $n - $1"
+	else
+		echo "not ok $n - $1${3:+ # $3}"
+		failed=1
+	fi
+}
+uptime_s() { cut -d. -f1 /proc/uptime; }
+printable() { tr -cd '\11\12\40-\176'; }
+evidence() { # evidence TITLE FILE
+	echo "# ---- $1"
+	printable < "$2" | sed 's/^/#   /'
+}
+
+# wait_for PATTERN FILE SECONDS PID: until FILE has PATTERN (grep -E), PID
+# exits or time runs out.
+wait_for() {
+	i=0
+	while [ $i -lt "$3" ]; do
+		printable < "$2" 2>/dev/null | grep -qE "$1" && return 0
+		kill -0 "$4" 2>/dev/null || { printable < "$2" | grep -qE "$1"; return; }
+		sleep 1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# watch_vhost QEMU_PID FILE: while QEMU runs, record whether it holds
+# /dev/vhost-net and the CPU time (ns, from schedstat) of its vhost worker
+# threads ("vhost-<pid>", one per vhost device, in-tree and ours alike).
+watch_vhost() {
+	qpid=$1 f=$2 fds=0 ns=0
+	while kill -0 "$qpid" 2>/dev/null; do
+		c=$(ls -l /proc/$qpid/fd 2>/dev/null | grep -c /dev/vhost-net)
+		[ "$c" -gt "$fds" ] && fds=$c
+		t=0 w=0
+		for d in /proc/[0-9]*; do
+			[ "$(cat $d/comm 2>/dev/null)" = "vhost-$qpid" ] || continue
+			w=$((w + 1))
+			s=$(cut -d' ' -f1 $d/schedstat 2>/dev/null)
+			t=$((t + ${s:-0}))
+		done
+		[ "$t" -gt "$ns" ] && ns=$t
+		echo "vhost_fds=$fds worker_ns=$ns workers=$w" > "$f"
+		sleep 1
+	done
+}
+vhost_ran() { # vhost_ran FILE: QEMU held /dev/vhost-net and a worker ran
+	[ -f "$1" ] || return 1
+	set -- $(sed 's/[a-z_]*=//g' "$1")
+	[ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ]
+}
+
+# run_qemu LOG ARGS...: start QEMU in the background, QPID is its pid.
+run_qemu() {
+	log=$1
+	shift
+	echo "# qemu-system-x86_64 $*"
+	qemu-system-x86_64 "$@" </dev/null >"$log" 2>&1 &
+	QPID=$!
+}
+# wait_qemu SECONDS: QRC is QEMU's exit status (124: killed after SECONDS).
+wait_qemu() {
+	i=0
+	while kill -0 "$QPID" 2>/dev/null && [ $i -lt "$1" ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	if kill -0 "$QPID" 2>/dev/null; then
+		kill -9 "$QPID"
+		wait "$QPID" 2>/dev/null
+		QRC=124
+	else
+		wait "$QPID"
+		QRC=$?
+	fi
+}
+qemu_clean() { # qemu_clean LOG: QRC 0 and nothing vhost-related in QEMU's output
+	[ "$QRC" = 0 ] && ! printable < "$1" | grep -qE "$QEMU_BAD"
+}
+
+# ---- iPXE --------------------------------------------------------------------
+# The boot script fetches a 1 MiB random blob (imgstat prints its size) and
+# then a script of IPXE_PAIRS random 256-bit values, each set and compared
+# against a second copy with iseq: one damaged byte ends the script early.
+# Debian's iPXE has no digest command (no sha256sum/md5sum in the ROM), so
+# this is how received data is checked byte by byte inside the firmware.
+# The script's last command sends the last value back in a request's path
+# (TX), which httpd logs.  iPXE negotiates no checksum offload, so every TCP
+# segment's checksum is also checked in software.
+ipxe() {
+	w=$OUT/www-ipxe
+	mkdir -p $w
+	qtool tap qtap0 || true
+	ip addr add 10.0.2.2/24 dev qtap0
+	ip link set qtap0 up
+	head -c 1048576 /dev/urandom > $w/blob.bin
+	hexdump -v -e '32/1 "%02x" "\n"' -n $((IPXE_PAIRS * 32)) /dev/urandom > $OUT/ipxe-values
+	last=$(tail -n1 $OUT/ipxe-values)
+	cat > $w/boot.ipxe <<-'EOF'
+	#!ipxe
+	echo QIPXE up ip=${net0/ip} mac=${net0/mac}
+	imgfetch --name blob http://10.0.2.2/blob.bin || goto bad
+	imgstat
+	imgfree blob
+	chain http://10.0.2.2/check.ipxe || goto bad
+	:bad
+	echo QIPXE failed
+	chain http://10.0.2.2/tx/bad || reboot
+	EOF
+	awk 'BEGIN { print "#!ipxe"; print "echo QIPXE checking" }
+		{ print "set r " $1; print "iseq ${r} " $1 " || goto bad" }
+		END {
+			print "echo QIPXE verified"
+			print "chain http://10.0.2.2/tx/ok/${r} || echo QIPXE sent"
+			print "reboot"
+			print ":bad"
+			print "echo QIPXE mismatch"
+			print "chain http://10.0.2.2/tx/bad || reboot"
+		}' $OUT/ipxe-values > $w/check.ipxe
+	echo "# check.ipxe: $(wc -c < $w/check.ipxe) bytes, $IPXE_PAIRS values; blob sha256 $(sha256sum < $w/blob.bin | cut -c1-64)"
+	cat > $OUT/udhcpd.conf <<-EOF
+	start 10.0.2.15
+	end 10.0.2.30
+	interface qtap0
+	lease_file $OUT/udhcpd.leases
+	siaddr 10.0.2.2
+	boot_file http://10.0.2.2/boot.ipxe
+	option subnet 255.255.255.0
+	option router 10.0.2.2
+	option bootfile http://10.0.2.2/boot.ipxe
+	EOF
+	touch $OUT/udhcpd.leases
+	udhcpd -f $OUT/udhcpd.conf >$OUT/udhcpd.log 2>&1 &
+	dpid=$!
+	httpd -f -vv -p 10.0.2.2:80 -h $w >$OUT/httpd-ipxe.log 2>&1 &
+	hpid=$!
+
+	t0=$(uptime_s)
+	# virtio-net-pci's default romfile is efi-virtio.rom (its legacy
+	# image is what SeaBIOS runs).  Naming it with romfile= stops QEMU
+	# from patching the ROM's PCI ids (pci_patch_ids is for default
+	# ROMs only) and SeaBIOS then skips the ROM: leave it to the default.
+	# -nographic (not -display none): only then do SeaBIOS and iPXE
+	# print on the serial port (QEMU passes etc/sercon-port).
+	run_qemu $OUT/qemu-ipxe.log -accel tcg -nodefaults -no-user-config \
+		-nographic -m 256 -no-reboot \
+		-netdev tap,id=n0,ifname=qtap0,script=no,downscript=no,vhost=on,vhostforce=on \
+		-device virtio-net-pci,netdev=n0 \
+		-chardev file,id=con,path=$OUT/ipxe-console.log -serial chardev:con \
+		-boot n
+	touch $OUT/ipxe-console.log
+	watch_vhost $QPID $OUT/ipxe-vhost &
+	wpid=$!
+	wait_qemu $TMO
+	wait $wpid
+	t=$(($(uptime_s) - t0))
+	kill $dpid $hpid 2>/dev/null
+	wait $dpid $hpid 2>/dev/null
+	con=$OUT/ipxe-console.log
+	echo "# ipxe: QEMU exit $QRC after ${t}s; $(cat $OUT/ipxe-vhost 2>/dev/null)"
+
+	grep -q 'sending ACK' $OUT/udhcpd.log &&
+		printable < $con | grep -q 'QIPXE up ip=10\.0\.2\.'
+	result ipxe.dhcp $?
+	printable < $con | grep -qE '^blob : 1048576 bytes'
+	result ipxe.http_rx_size $?
+	printable < $con | grep -q 'QIPXE verified'
+	result ipxe.http_rx_verified $?
+	grep -q "url:/tx/ok/$last\$" $OUT/httpd-ipxe.log
+	result ipxe.tx_token_seen $?
+	vhost_ran $OUT/ipxe-vhost
+	result ipxe.vhost_worker_ran $?
+	qemu_clean $OUT/qemu-ipxe.log
+	result ipxe.exit_clean $? "qemu rc=$QRC"
+	echo "TIME qemu-ipxe ${t}s"
+	evidence "QEMU output (ipxe)" $OUT/qemu-ipxe.log
+	evidence "nested console (SeaBIOS, iPXE)" $con
+	evidence "udhcpd" $OUT/udhcpd.log
+	evidence "httpd" $OUT/httpd-ipxe.log
+}
+
+# ---- Linux guest -------------------------------------------------------------
+# The guest (tests/vm/qemu-guest-init) reports on its console as "QGUEST ..."
+# lines; it learns its round from http://HOST/round, which this side bumps
+# once it has checked the round's transfers.  Round 1 ends with reboot -f
+# (QEMU resets and stops/restarts vhost), round 2 with poweroff -f.
+HOST=10.0.3.2 GUEST=10.0.3.15
+guest_line() { # guest_line PATTERN: the last console line with PATTERN
+	printable < $OUT/linux-console.log | grep -oE "$1.*" | tail -n1
+}
+field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+linux_round() { # linux_round ROUND SUFFIX
+	r=$1 sfx=$2
+	if wait_for "QGUEST up round=$r" $OUT/linux-console.log $TMO $QPID; then
+		result "linux.${3}" 0
+	else
+		result "linux.${3}" 1
+		return 1
+	fi
+	l=$(guest_line "QGUEST channels")
+	echo "# round $r: $l"
+	if [ "$r" = 1 ]; then
+		[ "$(field "$l" combined)" = 2 ]
+		result linux.two_queue_pairs $? "$l"
+	fi
+	wait_for "QGUEST rx round=$r " $OUT/linux-console.log $TMO $QPID
+	l=$(guest_line "QGUEST rx round=$r ")
+	echo "# $l"
+	[ "$(field "$l" sha1)" = "$DOWN_SHA" ] && [ "$(field "$l" sha2)" = "$DOWN_SHA" ]
+	result "linux.xfer_from_host_sha$sfx" $? "expected $DOWN_SHA"
+	wait_for "QGUEST tx-ready round=$r " $OUT/linux-console.log $TMO $QPID
+	l=$(guest_line "QGUEST tx-ready round=$r ")
+	echo "# $l"
+	want=$(field "$l" sha)
+	# two connections at once, so that both queue pairs carry data
+	rm -f $OUT/up1 $OUT/up2
+	timeout $TMO wget -q -O $OUT/up1 http://$GUEST/up.bin &
+	p1=$!
+	timeout $TMO wget -q -O $OUT/up2 http://$GUEST/up.bin &
+	p2=$!
+	wait $p1 $p2
+	s1=$(sha256sum < $OUT/up1 | cut -c1-64) s2=$(sha256sum < $OUT/up2 | cut -c1-64)
+	echo "# host got sha1=$s1 sha2=$s2 ($(wc -c < $OUT/up1) and $(wc -c < $OUT/up2) bytes)"
+	[ -n "$want" ] && [ "$s1" = "$want" ] && [ "$s2" = "$want" ]
+	result "linux.xfer_to_host_sha$sfx" $? "guest sha $want"
+	echo $((r + 1)) > $OUT/www-linux/round
+	wait_for "QGUEST done round=$r" $OUT/linux-console.log 120 $QPID
+	echo "# $(guest_line "QGUEST irq round=$r")"
+}
+
+linux() {
+	w=$OUT/www-linux
+	mkdir -p $w
+	qtool tap qtap1 mq || true
+	ip addr add $HOST/24 dev qtap1
+	ip link set qtap1 up
+	head -c $((LINUX_MB * 1048576)) /dev/urandom > $w/down.bin
+	DOWN_SHA=$(sha256sum < $w/down.bin | cut -c1-64)
+	echo 1 > $w/round
+	httpd -f -vv -p $HOST:80 -h $w >$OUT/httpd-linux.log 2>&1 &
+	hpid=$!
+
+	t0=$(uptime_s)
+	# q35 + intel-iommu with device IOTLB; the NIC sits behind a PCIe root
+	# port, since QEMU gives virtio-pci its PCIe (and ATS) capabilities
+	# only there, and without ATS the guest sends no device-IOTLB
+	# invalidations.  intremap=off: no split irqchip needed (TCG).
+	# Lazy IOMMU mode (Debian's default, made explicit): unmaps are
+	# batched and flushed with a device-IOTLB invalidate-all.
+	run_qemu $OUT/qemu-linux.log -accel tcg -M q35 -m 384 -smp 1 \
+		-nodefaults -no-user-config -display none \
+		-device intel-iommu,intremap=off,device-iotlb=on \
+		-device pcie-root-port,id=rp0,chassis=1,slot=1 \
+		-netdev tap,id=n0,ifname=qtap1,script=no,downscript=no,vhost=on,vhostforce=on,queues=2 \
+		-device virtio-net-pci,bus=rp0,netdev=n0,mq=on,vectors=6,iommu_platform=on,ats=on,mac=52:54:00:12:34:57 \
+		-kernel $QDIR/vmlinuz -initrd $QDIR/guest.gz \
+		-append "console=ttyS0 rdinit=/init panic=-1 loglevel=5 mitigations=off intel_iommu=on iommu.strict=${QEMU_IOMMU_STRICT:-0} qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$LINUX_MB" \
+		-chardev file,id=con,path=$OUT/linux-console.log -serial chardev:con
+	touch $OUT/linux-console.log
+	watch_vhost $QPID $OUT/linux-vhost &
+	wpid=$!
+	# the nested console, live on the VM's console (console.log)
+	tail -f $OUT/linux-console.log > /dev/console &
+	tpid=$!
+	if linux_round 1 "" boot && linux_round 2 _after_reboot reboot; then
+		wait_qemu $TMO
+	else
+		wait_qemu 10
+	fi
+	kill $tpid
+	wait $wpid
+	t=$(($(uptime_s) - t0))
+	kill $hpid 2>/dev/null
+	wait $hpid 2>/dev/null
+	echo "# linux: QEMU exit $QRC after ${t}s; $(cat $OUT/linux-vhost 2>/dev/null)"
+	# tests not reached count as failed, so the plan always adds up
+	while [ $n -lt $((NBASE + 7)) ]; do result "linux.not_reached_$n" 1; done
+	vhost_ran $OUT/linux-vhost
+	result linux.vhost_worker_ran $?
+	! printable < $OUT/linux-console.log |
+		grep -qE 'BUG:|WARNING:|Oops|Call Trace:|Kernel panic|DMAR: DRHD: handling fault|DMAR:.*[Ff]ault'
+	result linux.guest_console_clean $?
+	qemu_clean $OUT/qemu-linux.log
+	result linux.exit_clean $? "qemu rc=$QRC"
+	echo "TIME qemu-linux ${t}s"
+	evidence "QEMU output (linux)" $OUT/qemu-linux.log
+	evidence "nested console (Linux guest)" $OUT/linux-console.log
+}
+
+NTESTS=0
+for p in $PARTS; do
+	case $p in
+	ipxe) NTESTS=$((NTESTS + 6)) ;;
+	linux) NTESTS=$((NTESTS + 10)) ;;
+	*) echo "qemu.sh: unknown part $p" >&2; exit 2 ;;
+	esac
+done
+echo "1..$NTESTS"
+echo "# $(qemu-system-x86_64 --version | head -n1); vhost: $(ls -l /dev/vhost-net)"
+for p in $PARTS; do
+	NBASE=$n
+	$p
+done
+exit $failed
