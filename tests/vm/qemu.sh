@@ -23,7 +23,7 @@ LINUX_MB=${QEMU_LINUX_MB:-4}
 TMO=${QEMU_PART_TIMEOUT:-600}
 # What QEMU prints when vhost does not serve it (net/tap.c, hw/net/vhost_net.c,
 # hw/virtio/vhost.c) or when one of its asserts fires.
-QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|Fail to invalidate|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
+QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|unable to start vhost|Fail to (invalidate|update)|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
 mkdir -p $OUT
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
