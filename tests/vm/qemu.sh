@@ -23,7 +23,7 @@ LINUX_MB=${QEMU_LINUX_MB:-4}
 TMO=${QEMU_PART_TIMEOUT:-600}
 # What QEMU prints when vhost does not serve it (net/tap.c, hw/net/vhost_net.c,
 # hw/virtio/vhost.c) or when one of its asserts fires.
-QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|Fail to invalidate|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
+QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|unable to start vhost|Fail to (invalidate|update)|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
 mkdir -p $OUT
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
@@ -213,6 +213,41 @@ ipxe() {
 	evidence "httpd" $OUT/httpd-ipxe.log
 }
 
+# ---- kprobes on the vhost module under test (informational) -----------------
+# What the IOTLB really receives: every range the module drops
+# (vhost_iotlb_del_range of the in-tree vhost_iotlb, vhh_iotlb_del_range of
+# our core; start, last) and the return value of every write() of an IOTLB
+# message on the device fd.  An INVALIDATE of size 0 at 0 shows up in-tree as
+# last=0xffffffffffffffff (and, with ours, as a refused write).
+TR=/sys/kernel/debug/tracing
+kprobes_on() {
+	[ -w $TR/kprobe_events ] || return 0
+	for m in vhost_iotlb:vhost_iotlb_del_range vhh_core:vhh_iotlb_del_range; do
+		grep -q " ${m#*:}	\[${m%:*}\]" /proc/kallsyms &&
+			echo "p:qsuite/del $m start=%si:x64 last=%dx:x64" >> $TR/kprobe_events
+	done
+	for m in vhost:vhost_chr_write_iter vhh_core:vhh_chr_write_iter; do
+		grep -q " ${m#*:}	\[${m%:*}\]" /proc/kallsyms &&
+			echo "r:qsuite/wr $m ret=\$retval:s64" >> $TR/kprobe_events
+	done
+	echo 8192 > $TR/buffer_size_kb
+	echo > $TR/trace
+	echo 1 > $TR/events/qsuite/enable 2>/dev/null
+}
+kprobes_report() {
+	[ -d $TR/events/qsuite ] || { echo "# kprobes: not available"; return 0; }
+	echo 0 > $TR/events/qsuite/enable
+	grep -E 'qsuite|del:|wr:' $TR/trace > $OUT/kprobes.log
+	echo "# kprobes: IOTLB ranges dropped (start last count):"
+	sed -n 's/.* del: .*start=\(0x[0-9a-f]*\) last=\(0x[0-9a-f]*\).*/\1 \2/p' $OUT/kprobes.log |
+		sort | uniq -c | sort -rn | head -n 8 | awk '{ print "#   " $2, $3, $1 }'
+	echo "# kprobes: IOTLB message writes by return value (ret count):"
+	sed -n 's/.* wr: .*ret=\(-*[0-9]*\).*/\1/p' $OUT/kprobes.log |
+		sort | uniq -c | sort -rn | awk '{ print "#   " $2, $1 }'
+	echo "-:qsuite/del" >> $TR/kprobe_events 2>/dev/null
+	echo "-:qsuite/wr" >> $TR/kprobe_events 2>/dev/null
+}
+
 # ---- Linux guest -------------------------------------------------------------
 # The guest (tests/vm/qemu-guest-init) reports on its console as "QGUEST ..."
 # lines; it learns its round from http://HOST/round, which this side bumps
@@ -275,6 +310,7 @@ linux() {
 	httpd -f -vv -p $HOST:80 -h $w >$OUT/httpd-linux.log 2>&1 &
 	hpid=$!
 
+	kprobes_on
 	t0=$(uptime_s)
 	# q35 + intel-iommu with device IOTLB; the NIC sits behind a PCIe root
 	# port, since QEMU gives virtio-pci its PCIe (and ATS) capabilities
@@ -290,7 +326,8 @@ linux() {
 		-device virtio-net-pci,bus=rp0,netdev=n0,mq=on,vectors=6,iommu_platform=on,ats=on,mac=52:54:00:12:34:57 \
 		-kernel $QDIR/vmlinuz -initrd $QDIR/guest.gz \
 		-append "console=ttyS0 rdinit=/init panic=-1 loglevel=5 mitigations=off intel_iommu=on iommu.strict=${QEMU_IOMMU_STRICT:-0} qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$LINUX_MB" \
-		-chardev file,id=con,path=$OUT/linux-console.log -serial chardev:con
+		-chardev file,id=con,path=$OUT/linux-console.log -serial chardev:con \
+		-D $OUT/linux-trace.log -trace vtd_inv_desc -trace vhost_iotlb_miss
 	touch $OUT/linux-console.log
 	watch_vhost $QPID $OUT/linux-vhost &
 	wpid=$!
@@ -308,10 +345,20 @@ linux() {
 	kill $hpid 2>/dev/null
 	wait $hpid 2>/dev/null
 	echo "# linux: QEMU exit $QRC after ${t}s; $(cat $OUT/linux-vhost 2>/dev/null)"
+	kprobes_report
 	# tests not reached count as failed, so the plan always adds up
 	while [ $n -lt $((NBASE + 7)) ]; do result "linux.not_reached_$n" 1; done
 	vhost_ran $OUT/linux-vhost
 	result linux.vhost_worker_ran $?
+	# QEMU's trace: the guest's device-IOTLB invalidations (intel-iommu
+	# turns them into vhost IOTLB INVALIDATE messages) and vhost's misses
+	# (IOTLB MISS, answered with UPDATE)
+	devinv=$(grep -c 'type device' $OUT/linux-trace.log)
+	miss=$(grep -c 'vhost_iotlb_miss' $OUT/linux-trace.log)
+	all=$(grep -c 'type device high 0x7ffffffffffff001 ' $OUT/linux-trace.log)
+	echo "# trace: $devinv device-IOTLB invalidation descriptors ($all of them invalidate-all), $miss vhost_iotlb_miss trace lines (2 per miss)"
+	[ "$devinv" -gt 0 ] && [ "$miss" -gt 0 ]
+	result linux.device_iotlb_used $? "$devinv invalidations, $miss misses"
 	! printable < $OUT/linux-console.log |
 		grep -qE 'BUG:|WARNING:|Oops|Call Trace:|Kernel panic|DMAR: DRHD: handling fault|DMAR:.*[Ff]ault'
 	result linux.guest_console_clean $?
@@ -326,7 +373,7 @@ NTESTS=0
 for p in $PARTS; do
 	case $p in
 	ipxe) NTESTS=$((NTESTS + 6)) ;;
-	linux) NTESTS=$((NTESTS + 10)) ;;
+	linux) NTESTS=$((NTESTS + 11)) ;;
 	*) echo "qemu.sh: unknown part $p" >&2; exit 2 ;;
 	esac
 done
