@@ -137,7 +137,7 @@ void vhh_dev_init(struct vhh_dev *dev, struct vhh_vq **vqs, int nvqs,
 	dev->umem = NULL;
 	dev->iotlb = NULL;
 	dev->mm = NULL;
-	dev->worker = NULL;
+	RCU_INIT_POINTER(dev->worker, NULL);
 	dev->iov_limit = iov_limit;
 	dev->weight = weight;
 	dev->byte_weight = byte_weight;

@@ -23,19 +23,29 @@ void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn)
 }
 EXPORT_SYMBOL_NS_GPL(vhh_work_init, VHH_CORE);
 
-/* Queue @work; false when the device has no worker (nothing will run). */
+/*
+ * Queue @work; false when the device has no worker (nothing will run).
+ * Wakers outside the device's own locks (LIO completions, configfs events)
+ * may race vhh_worker_stop(): the RCU read section keeps the worker they
+ * saw alive until their wake-up is done, and the stop waits for it.
+ */
 static bool vhh_work_add(struct vhh_dev *dev, struct vhh_work *work)
 {
-	struct task_struct *worker = READ_ONCE(dev->worker);
+	struct task_struct *worker;
+	bool queued = false;
 
-	if (!worker)
-		return false;
-	if (!test_and_set_bit(VHH_WORK_QUEUED, &work->flags)) {
-		/* test_and_set_bit() orders the flag before the list add. */
-		llist_add(&work->node, &dev->work_list);
-		wake_up_process(worker);
+	rcu_read_lock();
+	worker = rcu_dereference(dev->worker);
+	if (worker) {
+		queued = true;
+		if (!test_and_set_bit(VHH_WORK_QUEUED, &work->flags)) {
+			/* test_and_set_bit() orders the flag before the add. */
+			llist_add(&work->node, &dev->work_list);
+			wake_up_process(worker);
+		}
 	}
-	return true;
+	rcu_read_unlock();
+	return queued;
 }
 
 void vhh_work_queue(struct vhh_dev *dev, struct vhh_work *work)
@@ -229,7 +239,7 @@ int vhh_worker_start(struct vhh_dev *dev)
 		return PTR_ERR(worker);
 	/* Our own reference: a late wake_up_process() never hits a freed task. */
 	get_task_struct(worker);
-	WRITE_ONCE(dev->worker, worker);
+	rcu_assign_pointer(dev->worker, worker);
 	wake_up_process(worker);
 
 	/* Charge the worker's CPU and memory to the owner, like 6.1. */
@@ -247,14 +257,16 @@ int vhh_worker_start(struct vhh_dev *dev)
 
 void vhh_worker_stop(struct vhh_dev *dev)
 {
-	struct task_struct *worker = dev->worker;
+	struct task_struct *worker = rcu_dereference_protected(dev->worker, true);
 	struct llist_node *node;
 	struct vhh_work *work, *next;
 
 	if (!worker)
 		return;
-	/* New queue/flush calls see no worker from here on. */
-	WRITE_ONCE(dev->worker, NULL);
+	/* New queue/flush calls see no worker from here on ... */
+	rcu_assign_pointer(dev->worker, NULL);
+	/* ... and those that saw it have queued their work: it runs below. */
+	synchronize_rcu();
 	kthread_stop(worker);
 	put_task_struct(worker);
 	/*

@@ -137,12 +137,14 @@ static inline int vhh_indirect_count(u32 len, u32 max, u32 *count)
 /*
  * T10-PI: the protection bytes announced by the guest are carried at the
  * front of the data; they can never exceed it (seed scsi.c-0002: 6.1 does
- * exp_data_len -= prot_bytes unchecked and underflows to ~4 GiB).
+ * exp_data_len -= prot_bytes unchecked and underflows to ~4 GiB), and PI
+ * protects data, so at least one data byte follows it (6.1 also oopses
+ * when the PI takes all of the data: no data scatterlist).
  */
 static inline int vhh_split_prot_bytes(u32 data_len, u32 prot_bytes,
 				       u32 *exp_data_len)
 {
-	if (prot_bytes > data_len)
+	if (prot_bytes && prot_bytes >= data_len)
 		return -EINVAL;
 	*exp_data_len = data_len - prot_bytes;
 	return 0;

@@ -166,7 +166,7 @@ struct vhh_dev {
 	int nvqs;
 	struct eventfd_ctx *log_ctx;
 	struct llist_head work_list;
-	struct task_struct *worker;
+	struct task_struct __rcu *worker;	/* RCU: read by lock-free wakers */
 	struct vhh_iotlb *umem;
 	struct vhh_iotlb *iotlb;
 	spinlock_t iotlb_lock;

@@ -168,9 +168,13 @@ static void prot_bytes(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(4096 + 64, 64, &exp), 0);
 	KUNIT_EXPECT_EQ(test, exp, 4096u);
-	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(512, 512, &exp), 0);
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(512, 0, &exp), 0);
+	KUNIT_EXPECT_EQ(test, exp, 512u);
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(0, 0, &exp), 0);
 	KUNIT_EXPECT_EQ(test, exp, 0u);
 	exp = 0x1234;
+	/* PI that takes all of the data leaves nothing to protect. */
+	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(512, 512, &exp), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(512, 4096, &exp), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(0, 1, &exp), -EINVAL);
 	KUNIT_EXPECT_EQ(test, vhh_split_prot_bytes(0, U32_MAX, &exp), -EINVAL);

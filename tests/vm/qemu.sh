@@ -24,6 +24,13 @@ TMO=${QEMU_PART_TIMEOUT:-600}
 # What QEMU prints when vhost does not serve it (net/tap.c, hw/net/vhost_net.c,
 # hw/virtio/vhost.c) or when one of its asserts fires.
 QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|unable to start vhost|Fail to (invalidate|update)|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
+# The nested Linux guest runs TCG inside TCG (on a debug host under KASAN,
+# thousands of times slower than hardware): its RCU-stall, soft-lockup and
+# hung-task detectors only measure that, so they are off on its command
+# line.  Its splats (BUG, WARNING, Oops, Call Trace, DMAR faults) still fail
+# linux.guest_console_clean; its console is not mirrored onto the VM's,
+# which vmtest judges as the host's.
+NESTED_NO_TIMING="rcupdate.rcu_cpu_stall_suppress=1 nowatchdog sysctl.kernel.hung_task_timeout_secs=0"
 mkdir -p $OUT
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
@@ -325,21 +332,17 @@ linux() {
 		-netdev tap,id=n0,ifname=qtap1,script=no,downscript=no,vhost=on,vhostforce=on,queues=2 \
 		-device virtio-net-pci,bus=rp0,netdev=n0,mq=on,vectors=6,iommu_platform=on,ats=on,mac=52:54:00:12:34:57 \
 		-kernel $QDIR/vmlinuz -initrd $QDIR/guest.gz \
-		-append "console=ttyS0 rdinit=/init panic=-1 loglevel=5 mitigations=off intel_iommu=on iommu.strict=${QEMU_IOMMU_STRICT:-0} qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$LINUX_MB" \
+		-append "console=ttyS0 rdinit=/init panic=-1 loglevel=5 mitigations=off $NESTED_NO_TIMING intel_iommu=on iommu.strict=${QEMU_IOMMU_STRICT:-0} qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$LINUX_MB" \
 		-chardev file,id=con,path=$OUT/linux-console.log -serial chardev:con \
 		-D $OUT/linux-trace.log -trace vtd_inv_desc -trace vhost_iotlb_miss
 	touch $OUT/linux-console.log
 	watch_vhost $QPID $OUT/linux-vhost &
 	wpid=$!
-	# the nested console, live on the VM's console (console.log)
-	tail -f $OUT/linux-console.log > /dev/console &
-	tpid=$!
 	if linux_round 1 "" boot && linux_round 2 _after_reboot reboot; then
 		wait_qemu $TMO
 	else
 		wait_qemu 10
 	fi
-	kill $tpid
 	wait $wpid
 	t=$(($(uptime_s) - t0))
 	kill $hpid 2>/dev/null

@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Request queues: parse a virtio-scsi command, pin its data and PI pages,
+ * hand it to LIO, and answer the guest once LIO has released it.
+ *
+ * Every length comes from the chain the core validated; nothing is sized
+ * by a claim of the guest (pi_bytesout/in are checked against the data
+ * that follows them).  A command that cannot be submitted is answered and
+ * given back here, on every path.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/uio.h>
+#include <scsi/scsi_common.h>
+#include <scsi/scsi_proto.h>
+
+#include "vhs.h"
+
+int vhs_write_resp(struct iovec *iov, unsigned int count, const void *rsp,
+		   size_t len)
+{
+	struct iov_iter it;
+
+	iov_iter_init(&it, ITER_DEST, iov, count, len);
+	return copy_to_iter(rsp, len, &it) == len ? 0 : -EFAULT;
+}
+
+/*
+ * Answer a request that never became a command with only @response set,
+ * through the writable part of its chain (of any split), @rsp_size bytes,
+ * logged as written when the chain was fetched with @log_num log entries
+ * in vq->log.
+ */
+int vhs_answer_log(struct vhh_vq *vq, int head, unsigned int out,
+		   unsigned int in, unsigned int log_num, u8 response,
+		   size_t rsp_size)
+{
+	union {
+		struct virtio_scsi_cmd_resp cmd;
+		struct virtio_scsi_ctrl_tmf_resp tmf;
+		struct virtio_scsi_ctrl_an_resp an;
+	} rsp = {};
+	int r;
+
+	if (rsp_size == sizeof(rsp.cmd))
+		rsp.cmd.response = response;
+	else if (rsp_size == sizeof(rsp.an))
+		rsp.an.response = response;
+	else
+		rsp.tmf.response = response;
+	r = vhs_write_resp(&vq->iov[out], in, &rsp, rsp_size);
+	if (r) {
+		vhh_vq_err(vq, "vhost-scsi: response not writable\n");
+		return r;
+	}
+	if (log_num && vhh_has_feature(vq, VHOST_F_LOG_ALL))
+		vhh_log_write(vq, vq->log, log_num, rsp_size, &vq->iov[out],
+			      in);
+	vhh_add_used_and_signal(vq->dev, vq, head, rsp_size);
+	return 0;
+}
+
+/* ---- command pool --------------------------------------------------------- */
+
+static int vhs_alloc_cmds(struct vhs_vq *svq)
+{
+	unsigned int i, n = svq->vq.num;
+
+	svq->cmds = kvcalloc(n, sizeof(*svq->cmds), GFP_KERNEL);
+	svq->free = kvcalloc(n, sizeof(*svq->free), GFP_KERNEL);
+	if (!svq->cmds || !svq->free) {
+		kvfree(svq->cmds);
+		kvfree(svq->free);
+		svq->cmds = NULL;
+		svq->free = NULL;
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		svq->cmds[i].svq = svq;
+		svq->free[i] = n - 1 - i;
+	}
+	svq->ncmds = n;
+	svq->nfree = n;
+	return 0;
+}
+
+/* Only once every command is back (inflight is zero). */
+void vhs_free_cmds(struct vhs_vq *svq)
+{
+	WARN_ON(svq->cmds && svq->nfree != svq->ncmds);
+	kvfree(svq->cmds);
+	kvfree(svq->free);
+	svq->cmds = NULL;
+	svq->free = NULL;
+	svq->ncmds = 0;
+	svq->nfree = 0;
+	svq->starved = false;
+}
+
+static struct vhs_cmd *vhs_get_cmd(struct vhs_vq *svq)
+{
+	struct vhs_cmd *cmd;
+
+	if (!svq->nfree)
+		return NULL;
+	cmd = &svq->cmds[svq->free[--svq->nfree]];
+	memset(cmd, 0, offsetof(struct vhs_cmd, cdb));
+	cmd->svq = svq;
+	atomic_inc(&svq->vhs->inflight);
+	return cmd;
+}
+
+/* Unpin, free what was allocated for @cmd and put it back in the pool. */
+static void vhs_put_cmd(struct vhs_cmd *cmd)
+{
+	struct vhs_vq *svq = cmd->svq;
+
+	if (cmd->npages)
+		unpin_user_pages_dirty_lock(cmd->pages, cmd->npages,
+					    cmd->dir == DMA_FROM_DEVICE);
+	if (cmd->pages != cmd->inline_pages)
+		kvfree(cmd->pages);
+	if (cmd->sgl != cmd->inline_sgl)
+		kvfree(cmd->sgl);
+	if (cmd->in_iov != cmd->inline_iov)
+		kvfree(cmd->in_iov);
+	kvfree(cmd->log);
+	svq->free[svq->nfree++] = cmd - svq->cmds;
+	if (svq->starved) {
+		/* A request was left on the ring for want of a command. */
+		svq->starved = false;
+		vhh_poll_queue(&svq->vq.poll);
+	}
+	vhs_put_inflight(svq->vhs);
+}
+
+/* ---- mapping guest buffers ------------------------------------------------ */
+
+/* Pages touched by @len bytes of @iov from byte @off, or -EINVAL. */
+static long vhs_count_pages(const struct iovec *iov, unsigned int count,
+			    size_t off, size_t len)
+{
+	u64 pages = 0;
+	unsigned int i;
+
+	for (i = 0; i < count && len; i++) {
+		size_t l = iov[i].iov_len;
+		u64 base = (u64)(uintptr_t)iov[i].iov_base;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		base += off;
+		l = min(l - off, len);
+		off = 0;
+		pages += vhs_range_pages(base, l);
+		len -= l;
+		if (pages > 2 * VHS_MAX_SGS)
+			return -EINVAL;
+	}
+	return len ? -EINVAL : pages;
+}
+
+/*
+ * Pin @len bytes of @iov from byte @off into @cmd->pages from index
+ * @cmd->npages on, one scatterlist entry per page piece.  Returns entries.
+ */
+static int vhs_map(struct vhs_cmd *cmd, const struct iovec *iov,
+		   unsigned int count, size_t off, size_t len,
+		   struct scatterlist *sgl)
+{
+	unsigned int gup = cmd->dir == DMA_FROM_DEVICE ? FOLL_WRITE : 0;
+	unsigned int i, nsg = 0;
+
+	for (i = 0; i < count && len; i++) {
+		size_t l = iov[i].iov_len;
+		unsigned long base = (unsigned long)iov[i].iov_base;
+		struct page **pages = &cmd->pages[cmd->npages];
+		int n, want, k;
+		size_t poff;
+
+		if (off >= l) {
+			off -= l;
+			continue;
+		}
+		base += off;
+		l = min(l - off, len);
+		off = 0;
+		want = vhs_range_pages(base, l);
+		n = pin_user_pages_fast(base & PAGE_MASK, want, gup, pages);
+		if (n > 0)
+			cmd->npages += n;
+		if (n != want)
+			return -EFAULT;
+		poff = offset_in_page(base);
+		for (k = 0; k < n; k++) {
+			size_t piece = min_t(size_t, l, PAGE_SIZE - poff);
+
+			sg_set_page(&sgl[nsg++], pages[k], piece, poff);
+			l -= piece;
+			len -= piece;
+			poff = 0;
+		}
+	}
+	if (nsg)
+		sg_mark_end(&sgl[nsg - 1]);
+	return len ? -EFAULT : nsg;
+}
+
+/* Pin the PI and data pages of @cmd; @iov/@count: its part of the chain. */
+static int vhs_map_data(struct vhs_cmd *cmd, const struct iovec *iov,
+			unsigned int count, u32 data_off)
+{
+	long dpages, ppages = 0;
+	int r;
+
+	dpages = vhs_count_pages(iov, count, data_off + cmd->prot_bytes,
+				 cmd->data_bytes);
+	if (cmd->prot_bytes)
+		ppages = vhs_count_pages(iov, count, data_off,
+					 cmd->prot_bytes);
+	if (dpages < 0 || ppages < 0 || dpages > VHS_MAX_SGS ||
+	    ppages > VHS_MAX_SGS)
+		return -EINVAL;
+	if (dpages + ppages > VHS_INLINE_SGS) {
+		cmd->pages = kvmalloc_array(dpages + ppages,
+					    sizeof(*cmd->pages), GFP_KERNEL);
+		cmd->sgl = kvmalloc_array(dpages + ppages, sizeof(*cmd->sgl),
+					  GFP_KERNEL);
+		if (!cmd->pages || !cmd->sgl)
+			return -ENOMEM;
+	} else {
+		cmd->pages = cmd->inline_pages;
+		cmd->sgl = cmd->inline_sgl;
+	}
+	sg_init_table(cmd->sgl, dpages + ppages);
+	r = vhs_map(cmd, iov, count, data_off + cmd->prot_bytes,
+		    cmd->data_bytes, cmd->sgl);
+	if (r < 0)
+		return r;
+	cmd->sgl_count = r;
+	if (ppages) {
+		cmd->prot_sgl = cmd->sgl + dpages;
+		r = vhs_map(cmd, iov, count, data_off, cmd->prot_bytes,
+			    cmd->prot_sgl);
+		if (r < 0)
+			return r;
+		cmd->prot_sgl_count = r;
+	}
+	return 0;
+}
+
+/* Keep the writable part of the chain (and its log) for the answer. */
+static int vhs_keep_in(struct vhs_cmd *cmd, struct vhh_vq *vq,
+		       unsigned int out, unsigned int in,
+		       const struct vhh_log *log, unsigned int log_num)
+{
+	if (in > VHS_INLINE_IOVS) {
+		cmd->in_iov = kvmalloc_array(in, sizeof(*cmd->in_iov),
+					     GFP_KERNEL);
+		if (!cmd->in_iov)
+			return -ENOMEM;
+	} else {
+		cmd->in_iov = cmd->inline_iov;
+	}
+	memcpy(cmd->in_iov, &vq->iov[out], in * sizeof(*cmd->in_iov));
+	cmd->in_count = in;
+	if (log_num) {
+		cmd->log = kvmalloc_array(log_num, sizeof(*log), GFP_KERNEL);
+		if (!cmd->log)
+			return -ENOMEM;
+		memcpy(cmd->log, log, log_num * sizeof(*log));
+		cmd->log_num = log_num;
+	}
+	return 0;
+}
+
+/* ---- submission ----------------------------------------------------------- */
+
+static int vhs_task_attr(u8 attr)
+{
+	switch (attr) {
+	case VIRTIO_SCSI_S_SIMPLE:
+		return TCM_SIMPLE_TAG;
+	case VIRTIO_SCSI_S_ORDERED:
+		return TCM_ORDERED_TAG;
+	case VIRTIO_SCSI_S_HEAD:
+		return TCM_HEAD_TAG;
+	case VIRTIO_SCSI_S_ACA:
+		return TCM_ACA_TAG;
+	default:
+		return TCM_SIMPLE_TAG;
+	}
+}
+
+/* The answer to a command LIO never took: @response and nothing else. */
+static void vhs_cmd_fail(struct vhs_cmd *cmd, u8 response)
+{
+	struct virtio_scsi_cmd_resp rsp = { .response = response };
+	struct vhh_vq *vq = &cmd->svq->vq;
+
+	if (vhs_write_resp(cmd->in_iov, cmd->in_count, &rsp, sizeof(rsp))) {
+		vhh_vq_err(vq, "vhost-scsi: response not writable\n");
+	} else {
+		if (cmd->log_num && vhh_has_feature(vq, VHOST_F_LOG_ALL))
+			vhh_log_write(vq, cmd->log, cmd->log_num, sizeof(rsp),
+				      cmd->in_iov, cmd->in_count);
+		vhh_add_used_and_signal(vq->dev, vq, cmd->head, sizeof(rsp));
+	}
+	vhs_put_cmd(cmd);
+}
+
+static void vhs_submit(struct vhs_cmd *cmd, struct vhs_tpg *tpg)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+
+	/* No extra PI without the guest's PI: LIO must not expect it. */
+	if (cmd->sgl_count && !cmd->prot_sgl_count)
+		se_cmd->prot_pto = true;
+	if (target_init_cmd(se_cmd, tpg->nexus->se_sess, cmd->sense, cmd->lun,
+			    cmd->data_bytes + cmd->prot_bytes,
+			    vhs_task_attr(cmd->task_attr), cmd->dir,
+			    TARGET_SCF_ACK_KREF) < 0) {
+		/* Session going away: no reference was taken. */
+		vhs_cmd_fail(cmd, VIRTIO_SCSI_S_FAILURE);
+		return;
+	}
+	/* LIO's ABORT TASK looks commands up by this tag. */
+	se_cmd->tag = cmd->tag;
+	cmd->submitted = true;
+	/* On failure LIO has queued a status and will release the command. */
+	if (target_submit_prep(se_cmd, cmd->cdb,
+			       cmd->sgl_count ? cmd->sgl : NULL,
+			       cmd->sgl_count, NULL, 0,
+			       cmd->prot_sgl_count ? cmd->prot_sgl : NULL,
+			       cmd->prot_sgl_count, GFP_KERNEL))
+		return;
+	target_queue_submission(se_cmd);
+}
+
+enum { VHS_DONE, VHS_STARVED };
+
+/* One request of a request queue; the chain is in vq->iov. */
+static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
+			  unsigned int out, unsigned int in,
+			  struct vhh_log *log, unsigned int log_num)
+{
+	struct vhh_vq *vq = &svq->vq;
+	bool pi = vhh_has_feature(vq, VIRTIO_SCSI_F_T10_PI);
+	const u32 rsp_size = sizeof(struct virtio_scsi_cmd_resp);
+	union {
+		struct virtio_scsi_cmd_req req;
+		struct virtio_scsi_cmd_req_pi pi;
+	} h;
+	u32 req_size = pi ? sizeof(h.pi) : sizeof(h.req);
+	struct vhs_req_layout l;
+	struct vhs_tpg *tpg;
+	struct vhs_cmd *cmd;
+	struct iov_iter it;
+	u64 out_len, in_len;
+	int lun, r;
+	u8 *cdb;
+
+	out_len = iov_length(vq->iov, out);
+	in_len = iov_length(&vq->iov[out], in);
+	switch (vhs_req_lay_out(&l, out_len, in_len, req_size, rsp_size,
+				0, 0)) {
+	case VHS_REQ_NO_RESPONSE:
+		/* Nowhere to answer: dropped, as 6.1 does. */
+		vhh_vq_err(vq, "vhost-scsi: response buffer of %llu bytes\n",
+			   in_len);
+		return VHS_DONE;
+	case VHS_REQ_SHORT_HEADER:
+		vhs_answer_log(vq, head, out, in, log_num,
+			       VIRTIO_SCSI_S_BAD_TARGET,
+			       rsp_size);
+		return VHS_DONE;
+	default:
+		break;
+	}
+	iov_iter_init(&it, ITER_SOURCE, vq->iov, out, req_size);
+	if (copy_from_iter(&h, req_size, &it) != req_size) {
+		vhs_answer_log(vq, head, out, in, log_num,
+			       VIRTIO_SCSI_S_BAD_TARGET,
+			       rsp_size);
+		return VHS_DONE;
+	}
+	/* The layout again, now with the PI fields of the header. */
+	r = vhs_req_lay_out(&l, out_len, in_len, req_size, rsp_size,
+			    pi ? vhh32_to_cpu(vq, h.pi.pi_bytesout) : 0,
+			    pi ? vhh32_to_cpu(vq, h.pi.pi_bytesin) : 0);
+	lun = vhs_decode_lun(h.req.lun);
+	tpg = lun < 0 ? NULL : READ_ONCE(tpgs[h.req.lun[1]]);
+	cdb = pi ? h.pi.cdb : h.req.cdb;
+	if (!tpg || scsi_command_size(cdb) > VHS_MAX_CDB) {
+		vhs_answer_log(vq, head, out, in, log_num,
+			       VIRTIO_SCSI_S_BAD_TARGET,
+			       rsp_size);
+		return VHS_DONE;
+	}
+	if (r != VHS_REQ_OK) {
+		vhh_vq_err(vq, "vhost-scsi: malformed request (%d)\n", r);
+		vhs_answer_log(vq, head, out, in, log_num,
+			       VIRTIO_SCSI_S_FAILURE,
+			       rsp_size);
+		return VHS_DONE;
+	}
+
+	cmd = vhs_get_cmd(svq);
+	if (!cmd)
+		return VHS_STARVED;
+	cmd->head = head;
+	cmd->tag = vhh64_to_cpu(vq, pi ? h.pi.tag : h.req.tag);
+	cmd->task_attr = pi ? h.pi.task_attr : h.req.task_attr;
+	cmd->lun = lun;
+	cmd->dir = l.dir;
+	cmd->data_bytes = l.data_bytes;
+	cmd->prot_bytes = l.prot_bytes;
+	memcpy(cmd->cdb, cdb, VHS_MAX_CDB);
+	if (vhs_keep_in(cmd, vq, out, in, log, log_num)) {
+		vhs_cmd_fail(cmd, VIRTIO_SCSI_S_FAILURE);
+		return VHS_DONE;
+	}
+	if (l.dir != DMA_NONE) {
+		r = l.dir == DMA_TO_DEVICE ?
+		    vhs_map_data(cmd, vq->iov, out, l.data_off) :
+		    vhs_map_data(cmd, &vq->iov[out], in, l.data_off);
+		if (r) {
+			vhh_vq_err(vq, "vhost-scsi: data not mappable (%d)\n",
+				   r);
+			vhs_cmd_fail(cmd, VIRTIO_SCSI_S_FAILURE);
+			return VHS_DONE;
+		}
+	}
+	vhs_submit(cmd, tpg);
+	return VHS_DONE;
+}
+
+static void vhs_handle_vq(struct vhs_vq *svq)
+{
+	struct vhh_vq *vq = &svq->vq;
+	unsigned int out, in, log_num = 0;
+	struct vhs_tpg **tpgs;
+	struct vhh_log *log;
+	int head, n = 0;
+
+	mutex_lock(&vq->mutex);
+	tpgs = vhh_vq_get_backend(vq);
+	if (!tpgs)
+		goto out;
+	if (!svq->cmds && vhs_alloc_cmds(svq)) {
+		vhh_vq_err(vq, "vhost-scsi: no memory for commands\n");
+		goto out;
+	}
+	log = vhh_has_feature(vq, VHOST_F_LOG_ALL) ? vq->log : NULL;
+	vhh_disable_notify(vq->dev, vq);
+	for (;;) {
+		head = vhh_get_vq_desc(vq, vq->iov, ARRAY_SIZE(vq->iov), &out,
+				       &in, log, log ? &log_num : NULL);
+		if (head < 0)
+			break;
+		if (head == vq->num) {
+			if (unlikely(vhh_enable_notify(vq->dev, vq))) {
+				vhh_disable_notify(vq->dev, vq);
+				continue;
+			}
+			break;
+		}
+		if (vhs_handle_req(svq, tpgs, head, out, in, log,
+				   log ? log_num : 0) == VHS_STARVED) {
+			/* Resumed by vhs_put_cmd(); no kick will come. */
+			vhh_discard_vq_desc(vq, 1);
+			svq->starved = true;
+			break;
+		}
+		if (vhh_exceeds_weight(vq, ++n, 0))
+			break;
+	}
+out:
+	mutex_unlock(&vq->mutex);
+}
+
+void vhs_io_kick(struct vhh_work *work)
+{
+	struct vhh_poll *poll = container_of(work, struct vhh_poll, work);
+	struct vhh_vq *vq = container_of(poll, struct vhh_vq, poll);
+
+	vhs_handle_vq(vhs_vq(vq));
+}
+
+/* ---- completion ----------------------------------------------------------- */
+
+/* LIO is done with @cmd (any context): answer it from the worker. */
+void vhs_cmd_released(struct vhs_cmd *cmd)
+{
+	struct vhs_vq *svq = cmd->svq;
+
+	llist_add(&cmd->done, &svq->done);
+	vhh_work_queue(&svq->vhs->dev, &svq->done_work);
+}
+
+static void vhs_complete(struct vhs_cmd *cmd)
+{
+	struct se_cmd *se_cmd = &cmd->se_cmd;
+	struct vhh_vq *vq = &cmd->svq->vq;
+	struct virtio_scsi_cmd_resp rsp = {};
+	u64 written = sizeof(rsp);
+
+	if (se_cmd->transport_state & CMD_T_ABORTED) {
+		rsp.response = VIRTIO_SCSI_S_ABORTED;
+	} else {
+		rsp.response = VIRTIO_SCSI_S_OK;
+		rsp.status = se_cmd->scsi_status;
+		rsp.resid = cpu_to_vhh32(vq, se_cmd->residual_count);
+		rsp.sense_len = cpu_to_vhh32(vq, se_cmd->scsi_sense_length);
+		memcpy(rsp.sense, cmd->sense,
+		       min_t(u32, se_cmd->scsi_sense_length,
+			     sizeof(rsp.sense)));
+		if (cmd->dir == DMA_FROM_DEVICE)
+			written += cmd->prot_bytes + cmd->data_bytes;
+	}
+	if (vhs_write_resp(cmd->in_iov, cmd->in_count, &rsp, sizeof(rsp))) {
+		vhh_vq_err(vq, "vhost-scsi: response not writable\n");
+		return;
+	}
+	/* Data-in and response are in guest memory: log them as written. */
+	if (cmd->log_num && vhh_has_feature(vq, VHOST_F_LOG_ALL))
+		vhh_log_write(vq, cmd->log, cmd->log_num, written,
+			      cmd->in_iov, cmd->in_count);
+	vhh_add_used(vq, cmd->head, written);
+}
+
+void vhs_done_work(struct vhh_work *work)
+{
+	struct vhs_vq *svq = container_of(work, struct vhs_vq, done_work);
+	struct vhs_cmd *cmd, *next;
+	struct llist_node *node;
+	bool any;
+
+	mutex_lock(&svq->vq.mutex);
+	node = llist_reverse_order(llist_del_all(&svq->done));
+	any = node;
+	llist_for_each_entry_safe(cmd, next, node, done) {
+		vhs_complete(cmd);
+		vhs_put_cmd(cmd);
+	}
+	if (vhs_tmf_done(svq))
+		any = true;
+	if (any)
+		vhh_signal(&svq->vhs->dev, &svq->vq);
+	mutex_unlock(&svq->vq.mutex);
+}
