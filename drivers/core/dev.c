@@ -404,13 +404,16 @@ static long vhh_set_mem_table(struct vhh_dev *d, struct vhost_memory __user *m)
 		return r;
 
 	vhh_dev_lock_vqs(d);
-	/* A live ring must stay reachable (and loggable) through the new table. */
+	/*
+	 * A live ring must stay reachable (and loggable) through the new
+	 * table; a queue that never had rings has none to check.
+	 */
 	for (i = 0; i < d->nvqs; ++i) {
 		struct vhh_vq *vq = d->vqs[i];
 		struct vhh_iotlb *cur = vq->umem;
 		bool ok;
 
-		if (!vq->private_data)
+		if (!vq->private_data || !vhh_vq_has_rings(vq))
 			continue;
 		vq->umem = umem;
 		ok = vhh_vq_access_ok(vq);
@@ -449,13 +452,16 @@ static long vhh_set_log_base(struct vhh_dev *d, u64 __user *argp)
 	base = (void __user *)(unsigned long)p;
 
 	vhh_dev_lock_vqs(d);
-	/* Inactive rings are checked when a backend makes them live. */
+	/*
+	 * Inactive rings are checked when a backend makes them live; a queue
+	 * that never had rings has nothing to log.
+	 */
 	for (i = 0; i < d->nvqs; ++i) {
 		struct vhh_vq *vq = d->vqs[i];
 		void __user *cur = vq->log_base;
 		bool ok;
 
-		if (!vq->private_data)
+		if (!vq->private_data || !vhh_vq_has_rings(vq))
 			continue;
 		vq->log_base = base;
 		ok = vhh_vq_access_ok(vq);

@@ -8,6 +8,8 @@
  * that follows them).  A command that cannot be submitted is answered and
  * given back here, on every path.
  */
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
@@ -311,6 +313,47 @@ static void vhs_cmd_fail(struct vhs_cmd *cmd, u8 response)
 	vhs_put_cmd(cmd);
 }
 
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+/*
+ * debugfs vhost_scsi_fail_init_cmd: act as if target_init_cmd() had failed
+ * (it does when the session is being shut down, which no test can arrange
+ * with our fabric), to prove the failure path gives everything back (seed
+ * scsi.c-0003).  Nothing fails unless a test configures the attribute.
+ */
+static DECLARE_FAULT_ATTR(vhs_fail_init_cmd);
+static struct dentry *vhs_fault_dir;
+
+void vhs_fault_init(void)
+{
+	vhs_fault_dir = fault_create_debugfs_attr("vhost_scsi_fail_init_cmd",
+						  NULL, &vhs_fail_init_cmd);
+}
+
+void vhs_fault_exit(void)
+{
+	if (!IS_ERR_OR_NULL(vhs_fault_dir))
+		debugfs_remove_recursive(vhs_fault_dir);
+}
+
+static bool vhs_init_cmd_fails(void)
+{
+	return should_fail(&vhs_fail_init_cmd, 1);
+}
+#else
+void vhs_fault_init(void)
+{
+}
+
+void vhs_fault_exit(void)
+{
+}
+
+static bool vhs_init_cmd_fails(void)
+{
+	return false;
+}
+#endif
+
 static void vhs_submit(struct vhs_cmd *cmd, struct vhs_tpg *tpg)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
@@ -318,7 +361,8 @@ static void vhs_submit(struct vhs_cmd *cmd, struct vhs_tpg *tpg)
 	/* No extra PI without the guest's PI: LIO must not expect it. */
 	if (cmd->sgl_count && !cmd->prot_sgl_count)
 		se_cmd->prot_pto = true;
-	if (target_init_cmd(se_cmd, tpg->nexus->se_sess, cmd->sense, cmd->lun,
+	if (vhs_init_cmd_fails() ||
+	    target_init_cmd(se_cmd, tpg->nexus->se_sess, cmd->sense, cmd->lun,
 			    cmd->data_bytes + cmd->prot_bytes,
 			    vhs_task_attr(cmd->task_attr), cmd->dir,
 			    TARGET_SCF_ACK_KREF) < 0) {

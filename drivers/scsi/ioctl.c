@@ -27,7 +27,7 @@ static bool vhs_vqs_access_ok(struct vhs_dev *vhs)
 	for (i = 0; i < vhs->nvqs; i++) {
 		struct vhh_vq *vq = &vhs->vqs[i].vq;
 
-		if (!vq->desc && !vq->avail && !vq->used)
+		if (!vhh_vq_has_rings(vq))
 			continue;
 		if (!vhh_vq_access_ok(vq))
 			return false;

@@ -127,13 +127,17 @@ static int __init vhs_init(void)
 	if (r)
 		return r;
 	r = vhs_fabric_register();
-	if (r)
+	if (r) {
 		misc_deregister(&vhs_misc);
-	return r;
+		return r;
+	}
+	vhs_fault_init();
+	return 0;
 }
 
 static void __exit vhs_exit(void)
 {
+	vhs_fault_exit();
 	vhs_fabric_unregister();
 	misc_deregister(&vhs_misc);
 }

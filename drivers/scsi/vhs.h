@@ -178,6 +178,8 @@ static inline void vhs_put_inflight(struct vhs_dev *vhs)
 }
 
 /* io.c: request queues */
+void vhs_fault_init(void);
+void vhs_fault_exit(void);
 void vhs_io_kick(struct vhh_work *work);
 void vhs_done_work(struct vhh_work *work);
 void vhs_free_cmds(struct vhs_vq *svq);

@@ -308,6 +308,16 @@ bool vhh_exceeds_weight(struct vhh_vq *vq, int pkts, int total_len);
 			eventfd_signal((vq)->error_ctx, 1);		\
 	} while (0)
 
+/*
+ * The client gave the queue ring addresses at some point.  A queue it
+ * never configured (a device offers more queues than a guest uses) has no
+ * rings to check or log.
+ */
+static inline bool vhh_vq_has_rings(struct vhh_vq *vq)
+{
+	return vq->desc || vq->avail || vq->used;
+}
+
 static inline void vhh_vq_set_backend(struct vhh_vq *vq, void *private_data)
 {
 	vq->private_data = private_data;

@@ -454,6 +454,26 @@ TEST_F(scsi, bad_target_answer_respects_split_response)
 	}
 }
 
+/*
+ * QEMU sends SET_MEM_TABLE again while the device runs (memory hot-plug)
+ * and SET_LOG_BASE when migration starts, with the endpoint set and most
+ * of the 130 queues never configured.  Ours refused both with EFAULT
+ * (its ring checks rejected the empty rings of the unused queues) until
+ * 2026-12-02, shown by this test and scsi_log; 6.1 passes.
+ */
+TEST_F(scsi, mem_table_and_log_base_while_serving)
+{
+	static uint8_t log[1 << 16];	/* no LOG_ALL: never written */
+	uint64_t logp = (uintptr_t)log;
+
+	ASSERT_EQ(0, vg_set_mem_table_default(&self->s.d));
+	rw_check(_metadata, &self->s, 0, 200, self->buf, self->buf2, 4096, 1,
+		 1, false, 7);
+	ASSERT_EQ(0, ioctl(self->s.d.fd, VHOST_SET_LOG_BASE, &logp));
+	rw_check(_metadata, &self->s, 1, 200, self->buf, self->buf2, 4096, 1,
+		 1, false, 8);
+}
+
 /* An asynchronous-notification query is answered with S_OK. */
 TEST_F(scsi, an_query_is_answered)
 {

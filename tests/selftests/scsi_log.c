@@ -80,9 +80,11 @@ TEST_F(slog, logged_read_data_and_response)
 	ASSERT_EQ(1, scsi_io_run(&self->s, &io, 5000));
 	ASSERT_TRUE(scsi_io_good(&io));
 	ASSERT_TRUE(vg_check_pattern(self->buf, IO_BYTES, 5));
-	for (unsigned int off = 0; off < IO_BYTES; off += 4096)
-		EXPECT_TRUE(logged(self, self->buf + off))
-			TH_LOG("data page at offset %u not logged", off);
+	for (unsigned int off = 0; off < IO_BYTES; off += 4096) {
+		bool l = logged(self, self->buf + off);
+
+		EXPECT_TRUE(l) TH_LOG("data page at offset %u not logged", off);
+	}
 	EXPECT_TRUE(logged(self, io.resp));
 	EXPECT_TRUE(logged(self, (uint8_t *)io.resp + sizeof(*io.resp) - 1));
 }
@@ -99,9 +101,12 @@ TEST_F(slog, logged_write_response_not_data)
 	ASSERT_EQ(1, scsi_io_run(&self->s, &io, 5000));
 	ASSERT_TRUE(scsi_io_good(&io));
 	EXPECT_TRUE(logged(self, io.resp));
-	for (unsigned int off = 0; off < IO_BYTES; off += 4096)
-		EXPECT_FALSE(logged(self, self->buf + off))
-			TH_LOG("read-only data page at offset %u logged", off);
+	for (unsigned int off = 0; off < IO_BYTES; off += 4096) {
+		bool l = logged(self, self->buf + off);
+
+		EXPECT_FALSE(l) TH_LOG("read-only data page at offset %u logged",
+				       off);
+	}
 }
 
 /* A BAD_TARGET answer is written by the device too: logged. */
