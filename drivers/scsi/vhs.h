@@ -124,6 +124,8 @@ struct vhs_tmf {
 	u8 response;			/* virtio TMF response */
 	struct iovec *in_iov;
 	u32 in_count;
+	struct vhh_log *log;		/* VHOST_F_LOG_ALL */
+	u32 log_num;
 	struct iovec inline_iov[VHS_INLINE_IOVS];
 };
 
