@@ -40,10 +40,11 @@ kunit: modules
 		KBUILD_EXTRA_SYMBOLS=$(OBJ)/Module.symvers modules
 	@cp $(OBJ)/tests/kunit/*.ko $(TOP)/.build/kunit-$(KVER)/
 
-# Install into /lib/modules/<kver>/updates (what DKMS does too).
+# Install into /lib/modules/<kver>/updates (what DKMS does too);
+# INSTALL_MOD_PATH=DIR installs under DIR instead (tests/install/run).
 install: modules
 	$(MAKE) -C $(KDIR) M=$(OBJ) INSTALL_MOD_DIR=updates modules_install
-	depmod -a $(KVER)
+	depmod -a $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 
 check:
 	$(TOP)/scripts/check
