@@ -72,7 +72,7 @@ static void layout_huge(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, vhs_req_lay_out(&l, REQ + (1ULL << 32), RSP,
 					      REQ, RSP, 0, 0), VHS_REQ_TOO_BIG);
-	KUNIT_EXPECT_EQ(test, vhs_req_lay_out(&l, REQ + U32_MAX, RSP, REQ,
+	KUNIT_EXPECT_EQ(test, vhs_req_lay_out(&l, (u64)REQ + U32_MAX, RSP, REQ,
 					      RSP, 0, 0), VHS_REQ_OK);
 	KUNIT_EXPECT_EQ(test, l.data_bytes, U32_MAX);
 }
