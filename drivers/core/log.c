@@ -133,34 +133,50 @@ int vhh_log_used(struct vhh_vq *vq, u64 used_offset, u64 len)
 	return 0;
 }
 
+int vhh_log_write_iov(struct vhh_vq *vq, u64 len, const struct iovec *iov,
+		      int count)
+{
+	int i, r;
+
+	/* The data must be visible before the log bits that announce it. */
+	smp_wmb();
+	/* Only the first @len bytes of the buffers were written. */
+	for (i = 0; i < count && len; i++) {
+		u64 l = min_t(u64, iov[i].iov_len, len);
+
+		r = vhh_log_hva(vq, (u64)(uintptr_t)iov[i].iov_base, l);
+		if (r)
+			return r;
+		len -= l;
+	}
+	if (unlikely(len)) {
+		pr_debug("vhh: logged write longer than its buffers (%llu left)\n",
+			 len);
+		return -EINVAL;
+	}
+	vhh_log_signal(vq);
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(vhh_log_write_iov, VHH_CORE);
+
 int vhh_log_write(struct vhh_vq *vq, struct vhh_log *log,
 		  unsigned int log_num, u64 len, struct iovec *iov, int count)
 {
 	unsigned int i;
 	int r;
 
+	if (vq->iotlb)
+		return vhh_log_write_iov(vq, len, iov, count);
+
 	/* The data must be visible before the log bits that announce it. */
 	smp_wmb();
+	for (i = 0; i < log_num && len; i++) {
+		u64 l = min(log[i].len, len);
 
-	if (vq->iotlb) {
-		/* Only the first @len bytes of the buffers were written. */
-		for (i = 0; i < max(count, 0) && len; i++) {
-			u64 l = min_t(u64, iov[i].iov_len, len);
-
-			r = vhh_log_hva(vq, (u64)(uintptr_t)iov[i].iov_base, l);
-			if (r)
-				return r;
-			len -= l;
-		}
-	} else {
-		for (i = 0; i < log_num && len; i++) {
-			u64 l = min(log[i].len, len);
-
-			r = vhh_log_gpa(vq, log[i].addr, l);
-			if (r)
-				return r;
-			len -= l;
-		}
+		r = vhh_log_gpa(vq, log[i].addr, l);
+		if (r)
+			return r;
+		len -= l;
 	}
 	if (unlikely(len)) {
 		pr_debug("vhh: logged write longer than its buffers (%llu left)\n",

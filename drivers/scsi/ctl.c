@@ -20,18 +20,20 @@ static void vhs_put_tmf(struct vhs_tmf *tmf)
 
 	if (tmf->in_iov != tmf->inline_iov)
 		kvfree(tmf->in_iov);
-	kvfree(tmf->log);
 	kfree(tmf);
 	atomic_dec(&vhs->tmfs);
 	vhs_put_inflight(vhs);
 }
 
+/* As vhs_cmd_released(): the RCU section keeps the device alive. */
 void vhs_tmf_released(struct vhs_tmf *tmf)
 {
 	struct vhs_vq *svq = tmf->svq;
 
+	rcu_read_lock();
 	llist_add(&tmf->done, &svq->tmf_done);
 	vhh_work_queue(&svq->vhs->dev, &svq->done_work);
+	rcu_read_unlock();
 }
 
 bool vhs_tmf_done(struct vhs_vq *svq)
@@ -50,9 +52,8 @@ bool vhs_tmf_done(struct vhs_vq *svq)
 				   sizeof(rsp));
 		if (r)
 			vhh_vq_err(vq, "vhost-scsi: TMF response not writable\n");
-		else if (tmf->log_num && vhh_has_feature(vq, VHOST_F_LOG_ALL))
-			vhh_log_write(vq, tmf->log, tmf->log_num, sizeof(rsp),
-				      tmf->in_iov, tmf->in_count);
+		else
+			vhs_log(vq, sizeof(rsp), tmf->in_iov, tmf->in_count);
 		if (!r)
 			vhh_add_used(vq, tmf->head, sizeof(rsp));
 		vhs_put_tmf(tmf);
@@ -62,8 +63,8 @@ bool vhs_tmf_done(struct vhs_vq *svq)
 
 /* Submit a TMF to LIO; false when it must be answered REJECTED now. */
 static bool vhs_submit_tmf(struct vhs_vq *svq, struct vhs_tpg *tpg, int head,
-			   unsigned int out, unsigned int in,
-			   unsigned int log_num, int tmr, int lun, u64 tag)
+			   unsigned int out, unsigned int in, int tmr, int lun,
+			   u64 tag)
 {
 	struct vhs_dev *vhs = svq->vhs;
 	struct vhh_vq *vq = &svq->vq;
@@ -95,16 +96,6 @@ static bool vhs_submit_tmf(struct vhs_vq *svq, struct vhs_tpg *tpg, int head,
 	}
 	memcpy(tmf->in_iov, &vq->iov[out], in * sizeof(*tmf->in_iov));
 	tmf->in_count = in;
-	if (log_num) {
-		tmf->log = kvmalloc_array(log_num, sizeof(*tmf->log),
-					  GFP_KERNEL);
-		if (!tmf->log) {
-			vhs_put_tmf(tmf);
-			return false;
-		}
-		memcpy(tmf->log, vq->log, log_num * sizeof(*tmf->log));
-		tmf->log_num = log_num;
-	}
 	/* On failure LIO took no reference: nothing will release it. */
 	if (target_submit_tmr(&tmf->se_cmd, tpg->nexus->se_sess, NULL, lun,
 			      NULL, tmr, GFP_KERNEL, tag,
@@ -117,7 +108,6 @@ static bool vhs_submit_tmf(struct vhs_vq *svq, struct vhs_tpg *tpg, int head,
 
 static void vhs_handle_tmf(struct vhs_vq *svq, struct vhs_tpg **tpgs,
 			   int head, unsigned int out, unsigned int in,
-			   unsigned int log_num,
 			   const struct virtio_scsi_ctrl_tmf_req *req)
 {
 	const size_t rsp_size = sizeof(struct virtio_scsi_ctrl_tmf_resp);
@@ -129,8 +119,8 @@ static void vhs_handle_tmf(struct vhs_vq *svq, struct vhs_tpg **tpgs,
 	tpg = lun < 0 ? NULL : READ_ONCE(tpgs[req->lun[1]]);
 	if (!tpg) {
 		/* In the guest's TMF response, not a cmd_resp (6.1's bug). */
-		vhs_answer_log(vq, head, out, in, log_num,
-			       VIRTIO_SCSI_S_BAD_TARGET, rsp_size);
+		vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_BAD_TARGET,
+			   rsp_size);
 		return;
 	}
 	switch (vhh32_to_cpu(vq, req->subtype)) {
@@ -144,16 +134,15 @@ static void vhs_handle_tmf(struct vhs_vq *svq, struct vhs_tpg **tpgs,
 		tmr = -1;
 		break;
 	}
-	if (tmr < 0 || !vhs_submit_tmf(svq, tpg, head, out, in, log_num, tmr,
-				       lun, vhh64_to_cpu(vq, req->tag)))
-		vhs_answer_log(vq, head, out, in, log_num,
-			       VIRTIO_SCSI_S_FUNCTION_REJECTED, rsp_size);
+	if (tmr < 0 || !vhs_submit_tmf(svq, tpg, head, out, in, tmr, lun,
+				       vhh64_to_cpu(vq, req->tag)))
+		vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_FUNCTION_REJECTED,
+			   rsp_size);
 }
 
 /* One control request; the chain is in vq->iov. */
 static void vhs_handle_ctl_req(struct vhs_vq *svq, struct vhs_tpg **tpgs,
-			       int head, unsigned int out, unsigned int in,
-			       unsigned int log_num)
+			       int head, unsigned int out, unsigned int in)
 {
 	struct vhh_vq *vq = &svq->vq;
 	union {
@@ -192,17 +181,16 @@ static void vhs_handle_ctl_req(struct vhs_vq *svq, struct vhs_tpg **tpgs,
 	    copy_from_iter((u8 *)&req + sizeof(req.type),
 			   req_size - sizeof(req.type), &it) !=
 	    req_size - sizeof(req.type)) {
-		vhs_answer_log(vq, head, out, in, log_num,
-			       VIRTIO_SCSI_S_BAD_TARGET, rsp_size);
+		vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_BAD_TARGET,
+			   rsp_size);
 		return;
 	}
 	if (vhh32_to_cpu(vq, req.type) == VIRTIO_SCSI_T_TMF) {
-		vhs_handle_tmf(svq, tpgs, head, out, in, log_num, &req.tmf);
+		vhs_handle_tmf(svq, tpgs, head, out, in, &req.tmf);
 		return;
 	}
 	/* No asynchronous event is supported: event_actual stays 0. */
-	vhs_answer_log(vq, head, out, in, log_num, VIRTIO_SCSI_S_OK,
-		       rsp_size);
+	vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_OK, rsp_size);
 	return;
 
 unknown:
@@ -215,20 +203,18 @@ void vhs_ctl_kick(struct vhh_work *work)
 {
 	struct vhh_poll *poll = container_of(work, struct vhh_poll, work);
 	struct vhh_vq *vq = container_of(poll, struct vhh_vq, poll);
-	unsigned int out, in, log_num = 0;
+	unsigned int out, in;
 	struct vhs_tpg **tpgs;
-	struct vhh_log *log;
 	int head, n = 0;
 
 	mutex_lock(&vq->mutex);
 	tpgs = vhh_vq_get_backend(vq);
 	if (!tpgs)
 		goto out;
-	log = vhh_has_feature(vq, VHOST_F_LOG_ALL) ? vq->log : NULL;
 	vhh_disable_notify(vq->dev, vq);
 	for (;;) {
 		head = vhh_get_vq_desc(vq, vq->iov, ARRAY_SIZE(vq->iov), &out,
-				       &in, log, log ? &log_num : NULL);
+				       &in, NULL, NULL);
 		if (head < 0)
 			break;
 		if (head == vq->num) {
@@ -238,8 +224,7 @@ void vhs_ctl_kick(struct vhh_work *work)
 			}
 			break;
 		}
-		vhs_handle_ctl_req(vhs_vq(vq), tpgs, head, out, in,
-				   log ? log_num : 0);
+		vhs_handle_ctl_req(vhs_vq(vq), tpgs, head, out, in);
 		if (vhh_exceeds_weight(vq, ++n, 0))
 			break;
 	}

@@ -30,6 +30,15 @@ void vhs_send_event(struct vhs_dev *vhs, struct vhs_tpg *tpg,
 	struct vhh_vq *vq = &vhs->vqs[VHS_VQ_EVT].vq;
 	struct vhs_evt *evt;
 
+	/*
+	 * A LUN the guest's flat space addressing cannot name (LIO allows
+	 * more): no event with a wrong LUN in it, the guest rescans on the
+	 * missed flag instead.
+	 */
+	if (lun && lun->unpacked_lun > 0x3fff) {
+		set_bit(0, &vhs->events_missed);
+		return;
+	}
 	if (atomic_inc_return(&vhs->nevts) > VHS_MAX_EVENT) {
 		atomic_dec(&vhs->nevts);
 		set_bit(0, &vhs->events_missed);
@@ -60,19 +69,17 @@ static void vhs_post_event(struct vhs_dev *vhs, struct vhs_evt *evt)
 {
 	struct vhh_vq *vq = &vhs->vqs[VHS_VQ_EVT].vq;
 	struct virtio_scsi_event *e = &evt->event;
-	unsigned int out, in, log_num = 0;
-	struct vhh_log *log;
+	unsigned int out, in;
 	int head;
 
 	if (!vhh_vq_get_backend(vq)) {
 		set_bit(0, &vhs->events_missed);
 		return;
 	}
-	log = vhh_has_feature(vq, VHOST_F_LOG_ALL) ? vq->log : NULL;
 	for (;;) {
 		vhh_disable_notify(&vhs->dev, vq);
 		head = vhh_get_vq_desc(vq, vq->iov, ARRAY_SIZE(vq->iov), &out,
-				       &in, log, log ? &log_num : NULL);
+				       &in, NULL, NULL);
 		if (head < 0) {
 			set_bit(0, &vhs->events_missed);
 			return;
@@ -97,8 +104,7 @@ static void vhs_post_event(struct vhs_dev *vhs, struct vhs_evt *evt)
 		vhh_vq_err(vq, "vhost-scsi: event buffer not writable\n");
 		return;
 	}
-	if (log)
-		vhh_log_write(vq, log, log_num, sizeof(*e), vq->iov, in);
+	vhs_log(vq, sizeof(*e), vq->iov, in);
 	vhh_add_used_and_signal(&vhs->dev, vq, head, sizeof(*e));
 }
 

@@ -249,6 +249,12 @@ static int vhs_drop_nexus(struct vhs_tpg *tpg)
 		mutex_unlock(&tpg->mutex);
 		return -EBUSY;
 	}
+	/*
+	 * LIO still runs a released command's last steps on the session
+	 * (its command counter): stop it and wait for them before freeing.
+	 */
+	target_stop_session(nexus->se_sess);
+	target_wait_for_sess_cmds(nexus->se_sess);
 	target_remove_session(nexus->se_sess);
 	tpg->nexus = NULL;
 	mutex_unlock(&tpg->mutex);

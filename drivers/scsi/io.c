@@ -27,15 +27,23 @@ int vhs_write_resp(struct iovec *iov, unsigned int count, const void *rsp,
 	return copy_to_iter(rsp, len, &it) == len ? 0 : -EFAULT;
 }
 
+void vhs_log(struct vhh_vq *vq, u64 len, const struct iovec *iov,
+	     unsigned int count)
+{
+	/*
+	 * Checked when written, not when fetched: a command in flight when
+	 * migration turned logging on is logged too.
+	 */
+	if (vhh_has_feature(vq, VHOST_F_LOG_ALL))
+		vhh_log_write_iov(vq, len, iov, count);
+}
+
 /*
  * Answer a request that never became a command with only @response set,
- * through the writable part of its chain (of any split), @rsp_size bytes,
- * logged as written when the chain was fetched with @log_num log entries
- * in vq->log.
+ * through the writable part of its chain (of any split), @rsp_size bytes.
  */
-int vhs_answer_log(struct vhh_vq *vq, int head, unsigned int out,
-		   unsigned int in, unsigned int log_num, u8 response,
-		   size_t rsp_size)
+int vhs_answer(struct vhh_vq *vq, int head, unsigned int out,
+	       unsigned int in, u8 response, size_t rsp_size)
 {
 	union {
 		struct virtio_scsi_cmd_resp cmd;
@@ -55,9 +63,7 @@ int vhs_answer_log(struct vhh_vq *vq, int head, unsigned int out,
 		vhh_vq_err(vq, "vhost-scsi: response not writable\n");
 		return r;
 	}
-	if (log_num && vhh_has_feature(vq, VHOST_F_LOG_ALL))
-		vhh_log_write(vq, vq->log, log_num, rsp_size, &vq->iov[out],
-			      in);
+	vhs_log(vq, rsp_size, &vq->iov[out], in);
 	vhh_add_used_and_signal(vq->dev, vq, head, rsp_size);
 	return 0;
 }
@@ -107,6 +113,8 @@ static struct vhs_cmd *vhs_get_cmd(struct vhs_vq *svq)
 		return NULL;
 	cmd = &svq->cmds[svq->free[--svq->nfree]];
 	memset(cmd, 0, offsetof(struct vhs_cmd, cdb));
+	/* LIO says 96 bytes of sense and writes a few: no stale bytes. */
+	memset(cmd->sense, 0, sizeof(cmd->sense));
 	cmd->svq = svq;
 	atomic_inc(&svq->vhs->inflight);
 	return cmd;
@@ -117,16 +125,15 @@ static void vhs_put_cmd(struct vhs_cmd *cmd)
 {
 	struct vhs_vq *svq = cmd->svq;
 
+	/* Dirty either way: a CDB may make LIO write into "data-out". */
 	if (cmd->npages)
-		unpin_user_pages_dirty_lock(cmd->pages, cmd->npages,
-					    cmd->dir == DMA_FROM_DEVICE);
+		unpin_user_pages_dirty_lock(cmd->pages, cmd->npages, true);
 	if (cmd->pages != cmd->inline_pages)
 		kvfree(cmd->pages);
 	if (cmd->sgl != cmd->inline_sgl)
 		kvfree(cmd->sgl);
 	if (cmd->in_iov != cmd->inline_iov)
 		kvfree(cmd->in_iov);
-	kvfree(cmd->log);
 	svq->free[svq->nfree++] = cmd - svq->cmds;
 	if (svq->starved) {
 		/* A request was left on the ring for want of a command. */
@@ -172,7 +179,6 @@ static int vhs_map(struct vhs_cmd *cmd, const struct iovec *iov,
 		   unsigned int count, size_t off, size_t len,
 		   struct scatterlist *sgl)
 {
-	unsigned int gup = cmd->dir == DMA_FROM_DEVICE ? FOLL_WRITE : 0;
 	unsigned int i, nsg = 0;
 
 	for (i = 0; i < count && len; i++) {
@@ -190,7 +196,14 @@ static int vhs_map(struct vhs_cmd *cmd, const struct iovec *iov,
 		l = min(l - off, len);
 		off = 0;
 		want = vhs_range_pages(base, l);
-		n = pin_user_pages_fast(base & PAGE_MASK, want, gup, pages);
+		/*
+		 * Writable whatever the direction: the CDB, not the chain,
+		 * decides whether LIO writes (an INQUIRY with a data-out
+		 * buffer is filled in), and a read-only pin of untouched
+		 * memory is the shared zero page.
+		 */
+		n = pin_user_pages_fast(base & PAGE_MASK, want, FOLL_WRITE,
+					pages);
 		if (n > 0)
 			cmd->npages += n;
 		if (n != want)
@@ -253,10 +266,9 @@ static int vhs_map_data(struct vhs_cmd *cmd, const struct iovec *iov,
 	return 0;
 }
 
-/* Keep the writable part of the chain (and its log) for the answer. */
+/* Keep the writable part of the chain for the answer. */
 static int vhs_keep_in(struct vhs_cmd *cmd, struct vhh_vq *vq,
-		       unsigned int out, unsigned int in,
-		       const struct vhh_log *log, unsigned int log_num)
+		       unsigned int out, unsigned int in)
 {
 	if (in > VHS_INLINE_IOVS) {
 		cmd->in_iov = kvmalloc_array(in, sizeof(*cmd->in_iov),
@@ -268,13 +280,6 @@ static int vhs_keep_in(struct vhs_cmd *cmd, struct vhh_vq *vq,
 	}
 	memcpy(cmd->in_iov, &vq->iov[out], in * sizeof(*cmd->in_iov));
 	cmd->in_count = in;
-	if (log_num) {
-		cmd->log = kvmalloc_array(log_num, sizeof(*log), GFP_KERNEL);
-		if (!cmd->log)
-			return -ENOMEM;
-		memcpy(cmd->log, log, log_num * sizeof(*log));
-		cmd->log_num = log_num;
-	}
 	return 0;
 }
 
@@ -305,9 +310,7 @@ static void vhs_cmd_fail(struct vhs_cmd *cmd, u8 response)
 	if (vhs_write_resp(cmd->in_iov, cmd->in_count, &rsp, sizeof(rsp))) {
 		vhh_vq_err(vq, "vhost-scsi: response not writable\n");
 	} else {
-		if (cmd->log_num && vhh_has_feature(vq, VHOST_F_LOG_ALL))
-			vhh_log_write(vq, cmd->log, cmd->log_num, sizeof(rsp),
-				      cmd->in_iov, cmd->in_count);
+		vhs_log(vq, sizeof(rsp), cmd->in_iov, cmd->in_count);
 		vhh_add_used_and_signal(vq->dev, vq, cmd->head, sizeof(rsp));
 	}
 	vhs_put_cmd(cmd);
@@ -387,8 +390,7 @@ enum { VHS_DONE, VHS_STARVED };
 
 /* One request of a request queue; the chain is in vq->iov. */
 static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
-			  unsigned int out, unsigned int in,
-			  struct vhh_log *log, unsigned int log_num)
+			  unsigned int out, unsigned int in)
 {
 	struct vhh_vq *vq = &svq->vq;
 	bool pi = vhh_has_feature(vq, VIRTIO_SCSI_F_T10_PI);
@@ -416,8 +418,7 @@ static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
 			   in_len);
 		return VHS_DONE;
 	case VHS_REQ_SHORT_HEADER:
-		vhs_answer_log(vq, head, out, in, log_num,
-			       VIRTIO_SCSI_S_BAD_TARGET,
+		vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_BAD_TARGET,
 			       rsp_size);
 		return VHS_DONE;
 	default:
@@ -425,8 +426,7 @@ static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
 	}
 	iov_iter_init(&it, ITER_SOURCE, vq->iov, out, req_size);
 	if (copy_from_iter(&h, req_size, &it) != req_size) {
-		vhs_answer_log(vq, head, out, in, log_num,
-			       VIRTIO_SCSI_S_BAD_TARGET,
+		vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_BAD_TARGET,
 			       rsp_size);
 		return VHS_DONE;
 	}
@@ -438,15 +438,13 @@ static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
 	tpg = lun < 0 ? NULL : READ_ONCE(tpgs[h.req.lun[1]]);
 	cdb = pi ? h.pi.cdb : h.req.cdb;
 	if (!tpg || scsi_command_size(cdb) > VHS_MAX_CDB) {
-		vhs_answer_log(vq, head, out, in, log_num,
-			       VIRTIO_SCSI_S_BAD_TARGET,
+		vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_BAD_TARGET,
 			       rsp_size);
 		return VHS_DONE;
 	}
 	if (r != VHS_REQ_OK) {
 		vhh_vq_err(vq, "vhost-scsi: malformed request (%d)\n", r);
-		vhs_answer_log(vq, head, out, in, log_num,
-			       VIRTIO_SCSI_S_FAILURE,
+		vhs_answer(vq, head, out, in, VIRTIO_SCSI_S_FAILURE,
 			       rsp_size);
 		return VHS_DONE;
 	}
@@ -462,7 +460,7 @@ static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
 	cmd->data_bytes = l.data_bytes;
 	cmd->prot_bytes = l.prot_bytes;
 	memcpy(cmd->cdb, cdb, VHS_MAX_CDB);
-	if (vhs_keep_in(cmd, vq, out, in, log, log_num)) {
+	if (vhs_keep_in(cmd, vq, out, in)) {
 		vhs_cmd_fail(cmd, VIRTIO_SCSI_S_FAILURE);
 		return VHS_DONE;
 	}
@@ -484,9 +482,8 @@ static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
 static void vhs_handle_vq(struct vhs_vq *svq)
 {
 	struct vhh_vq *vq = &svq->vq;
-	unsigned int out, in, log_num = 0;
+	unsigned int out, in;
 	struct vhs_tpg **tpgs;
-	struct vhh_log *log;
 	int head, n = 0;
 
 	mutex_lock(&vq->mutex);
@@ -497,11 +494,10 @@ static void vhs_handle_vq(struct vhs_vq *svq)
 		vhh_vq_err(vq, "vhost-scsi: no memory for commands\n");
 		goto out;
 	}
-	log = vhh_has_feature(vq, VHOST_F_LOG_ALL) ? vq->log : NULL;
 	vhh_disable_notify(vq->dev, vq);
 	for (;;) {
 		head = vhh_get_vq_desc(vq, vq->iov, ARRAY_SIZE(vq->iov), &out,
-				       &in, log, log ? &log_num : NULL);
+				       &in, NULL, NULL);
 		if (head < 0)
 			break;
 		if (head == vq->num) {
@@ -511,8 +507,7 @@ static void vhs_handle_vq(struct vhs_vq *svq)
 			}
 			break;
 		}
-		if (vhs_handle_req(svq, tpgs, head, out, in, log,
-				   log ? log_num : 0) == VHS_STARVED) {
+		if (vhs_handle_req(svq, tpgs, head, out, in) == VHS_STARVED) {
 			/* Resumed by vhs_put_cmd(); no kick will come. */
 			vhh_discard_vq_desc(vq, 1);
 			svq->starved = true;
@@ -535,13 +530,20 @@ void vhs_io_kick(struct vhh_work *work)
 
 /* ---- completion ----------------------------------------------------------- */
 
-/* LIO is done with @cmd (any context): answer it from the worker. */
+/*
+ * LIO is done with @cmd (any context): answer it from the worker.  Once
+ * @cmd is on the list the worker may give it back and the device may be
+ * released: the RCU read section, which release waits out, keeps @svq
+ * and the device alive until the work is queued.
+ */
 void vhs_cmd_released(struct vhs_cmd *cmd)
 {
 	struct vhs_vq *svq = cmd->svq;
 
+	rcu_read_lock();
 	llist_add(&cmd->done, &svq->done);
 	vhh_work_queue(&svq->vhs->dev, &svq->done_work);
+	rcu_read_unlock();
 }
 
 static void vhs_complete(struct vhs_cmd *cmd)
@@ -551,8 +553,17 @@ static void vhs_complete(struct vhs_cmd *cmd)
 	struct virtio_scsi_cmd_resp rsp = {};
 	u64 written = sizeof(rsp);
 
-	if (se_cmd->transport_state & CMD_T_ABORTED) {
+	/*
+	 * Aborted with TAS (a reset from another initiator): LIO queued
+	 * TASK ABORTED status, which the guest retries; without TAS there is
+	 * no status and the request itself was aborted.
+	 */
+	if ((se_cmd->transport_state & (CMD_T_ABORTED | CMD_T_TAS)) ==
+	    CMD_T_ABORTED) {
 		rsp.response = VIRTIO_SCSI_S_ABORTED;
+		/* The backend may have written data-in before the abort. */
+		if (cmd->dir == DMA_FROM_DEVICE)
+			written += cmd->prot_bytes + cmd->data_bytes;
 	} else {
 		rsp.response = VIRTIO_SCSI_S_OK;
 		rsp.status = se_cmd->scsi_status;
@@ -569,9 +580,7 @@ static void vhs_complete(struct vhs_cmd *cmd)
 		return;
 	}
 	/* Data-in and response are in guest memory: log them as written. */
-	if (cmd->log_num && vhh_has_feature(vq, VHOST_F_LOG_ALL))
-		vhh_log_write(vq, cmd->log, cmd->log_num, written,
-			      cmd->in_iov, cmd->in_count);
+	vhs_log(vq, written, cmd->in_iov, cmd->in_count);
 	vhh_add_used(vq, cmd->head, written);
 }
 

@@ -138,14 +138,6 @@ static void vhs_detach(struct vhs_dev *vhs)
 	struct vhs_tpg **tpgs = vhs->tpgs;
 	int i;
 
-	for (i = 0; i < VHS_MAX_TARGET; i++) {
-		if (!tpgs[i])
-			continue;
-		mutex_lock(&tpgs[i]->mutex);
-		/* No more hot-plug events from here on. */
-		tpgs[i]->vhs = NULL;
-		mutex_unlock(&tpgs[i]->mutex);
-	}
 	vhs_set_backends(vhs, NULL);
 	/* Handlers that saw the old table are done after this. */
 	vhh_dev_flush(&vhs->dev);
@@ -160,6 +152,15 @@ static void vhs_detach(struct vhs_dev *vhs)
 	for (i = 0; i < VHS_MAX_TARGET; i++) {
 		if (!tpgs[i])
 			continue;
+		/*
+		 * Only now, with nothing of ours in LIO: while tpg->vhs is
+		 * set the nexus cannot be dropped, and the worker used it
+		 * until here.  Hot-plug events that came meanwhile were
+		 * dropped by the worker (no backend).
+		 */
+		mutex_lock(&tpgs[i]->mutex);
+		tpgs[i]->vhs = NULL;
+		mutex_unlock(&tpgs[i]->mutex);
 		target_undepend_item(&tpgs[i]->se_tpg.tpg_group.cg_item);
 		vhs_tpg_put(tpgs[i]);
 	}

@@ -74,6 +74,12 @@ static int vhs_release(struct inode *inode, struct file *f)
 	vhh_dev_stop(&vhs->dev);
 	vhh_dev_cleanup(&vhs->dev);
 	vhs_drop_events(vhs);
+	/*
+	 * LIO's release callbacks queue the answer inside an RCU read
+	 * section (io.c, ctl.c); the last of them may still be leaving it
+	 * after its command was given back.
+	 */
+	synchronize_rcu();
 	kfree(vhs->dev.vqs);
 	kvfree(vhs->vqs);
 	kfree(vhs);

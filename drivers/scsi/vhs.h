@@ -105,9 +105,6 @@ struct vhs_cmd {
 	/* The writable part of the chain: response, then data-in. */
 	struct iovec *in_iov;
 	u32 in_count;
-	/* Dirty log of the writable part (VHOST_F_LOG_ALL). */
-	struct vhh_log *log;
-	u32 log_num;
 	bool submitted;			/* LIO owns it (release_cmd will come) */
 	u8 cdb[VHS_MAX_CDB];
 	u8 sense[TRANSPORT_SENSE_BUFFER];
@@ -124,8 +121,6 @@ struct vhs_tmf {
 	u8 response;			/* virtio TMF response */
 	struct iovec *in_iov;
 	u32 in_count;
-	struct vhh_log *log;		/* VHOST_F_LOG_ALL */
-	u32 log_num;
 	struct iovec inline_iov[VHS_INLINE_IOVS];
 };
 
@@ -189,16 +184,11 @@ void vhs_cmd_released(struct vhs_cmd *cmd);
 /* Write @len bytes of @rsp through the first in-iovecs of a chain. */
 int vhs_write_resp(struct iovec *iov, unsigned int count, const void *rsp,
 		   size_t len);
-int vhs_answer_log(struct vhh_vq *vq, int head, unsigned int out,
-		   unsigned int in, unsigned int log_num, u8 response,
-		   size_t rsp_size);
-/* The same for a chain fetched without logging. */
-static inline int vhs_answer_bad(struct vhh_vq *vq, int head,
-				 unsigned int out, unsigned int in,
-				 u8 response, size_t rsp_size)
-{
-	return vhs_answer_log(vq, head, out, in, 0, response, rsp_size);
-}
+int vhs_answer(struct vhh_vq *vq, int head, unsigned int out,
+	       unsigned int in, u8 response, size_t rsp_size);
+/* Log @len bytes written through @iov when logging is on. */
+void vhs_log(struct vhh_vq *vq, u64 len, const struct iovec *iov,
+	     unsigned int count);
 
 /* ctl.c: control queue */
 void vhs_ctl_kick(struct vhh_work *work);

@@ -293,6 +293,13 @@ bool vhh_vq_avail_empty(struct vhh_dev *dev, struct vhh_vq *vq);
  */
 int vhh_log_write(struct vhh_vq *vq, struct vhh_log *log,
 		  unsigned int log_num, u64 len, struct iovec *iov, int count);
+/*
+ * The same from the buffers' owner addresses alone (through the memory
+ * table), for a device that logs a write long after it fetched the chain:
+ * logging may have been turned on in between.
+ */
+int vhh_log_write_iov(struct vhh_vq *vq, u64 len, const struct iovec *iov,
+		      int count);
 
 /*
  * Budget check at the end of each handled packet/request: true when the
