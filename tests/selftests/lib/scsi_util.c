@@ -565,9 +565,55 @@ int scsi_tmf(struct scsi_dev *s, uint32_t subtype, uint8_t target, uint16_t lun,
 	return 1;
 }
 
+int scsi_tgt_use_existing(struct scsi_tgt *t, unsigned int *luns, const char **why)
+{
+	const char *wwpn = getenv(SCSI_USE_WWPN_ENV);
+	const char *n = getenv(SCSI_USE_LUNS_ENV);
+	char path[400], nexus[64];
+	FILE *f;
+
+	memset(t, 0, sizeof(*t));
+	if (!wwpn || !*wwpn)
+		return 0;
+	*luns = n && *n ? (unsigned int)strtoul(n, NULL, 0) : 1;
+	*why = SCSI_USE_WWPN_ENV ": malformed WWPN";
+	if (strncmp(wwpn, "naa.", 4) || strlen(wwpn) >= sizeof(t->wwpn))
+		return -EINVAL;
+	*why = SCSI_USE_LUNS_ENV ": out of range (1 to SCSI_MAX_LUNS)";
+	if (*luns < 1 || *luns > SCSI_MAX_LUNS)
+		return -EINVAL;
+	snprintf(t->wwpn, sizeof(t->wwpn), "%s", wwpn);
+	snprintf(t->tport, sizeof(t->tport), SCSI_CFS "/vhost/%s", t->wwpn);
+	snprintf(t->tpg, sizeof(t->tpg), "%.250s/tpgt_%d", t->tport, SCSI_TPGT);
+	*why = SCSI_USE_WWPN_ENV ": no such tpgt_1 in configfs";
+	if (access(t->tpg, F_OK))
+		return -ENOENT;
+	/* The nexus names the initiator port; without it no command runs. */
+	*why = SCSI_USE_WWPN_ENV ": tpgt_1 has no nexus";
+	snprintf(path, sizeof(path), "%s/nexus", t->tpg);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	if (!fgets(nexus, sizeof(nexus), f) || strncmp(nexus, "naa.", 4)) {
+		fclose(f);
+		return -ENOTCONN;
+	}
+	fclose(f);
+	nexus[strcspn(nexus, "\n")] = 0;
+	snprintf(t->initiator, sizeof(t->initiator), "%.39s", nexus);
+	for (unsigned int i = 0; i < *luns; i++) {
+		*why = SCSI_USE_WWPN_ENV ": a LUN below " SCSI_USE_LUNS_ENV " is missing";
+		snprintf(path, sizeof(path), "%s/lun/lun_%u", t->tpg, i);
+		if (access(path, F_OK))
+			return -ENOENT;
+	}
+	return 1;
+}
+
 int scsi_rig_up(struct scsi_tgt *t, struct scsi_dev *s,
 		const struct scsi_rig *cfg, const char **why)
 {
+	unsigned int have = 0;
 	int r;
 
 	memset(s, 0, sizeof(*s));
@@ -575,18 +621,27 @@ int scsi_rig_up(struct scsi_tgt *t, struct scsi_dev *s,
 	memset(t, 0, sizeof(*t));
 	if (!scsi_available(why))
 		return 1;
+	r = scsi_tgt_use_existing(t, &have, why);
+	if (r < 0)
+		return r;
+	if (r == 1 && have < cfg->luns) {
+		*why = SCSI_USE_LUNS_ENV ": fewer LUNs than this test needs";
+		return -ERANGE;
+	}
 	*why = "scsi_tgt_create";
-	r = scsi_tgt_create(t);
-	for (unsigned int lun = 0; !r && lun < cfg->luns; lun++) {
+	r = r == 1 ? 0 : scsi_tgt_create(t);
+	for (unsigned int lun = 0; !r && !have && lun < cfg->luns; lun++) {
 		*why = "scsi_tgt_add_ramdisk";
 		r = scsi_tgt_add_ramdisk(t, lun, cfg->lun_bytes);
 	}
 	if (r)
 		return r;
-	*why = "scsi_tgt_make_nexus";
-	r = scsi_tgt_make_nexus(t);
-	if (r)
-		return r;
+	if (!have) {
+		*why = "scsi_tgt_make_nexus";
+		r = scsi_tgt_make_nexus(t);
+		if (r)
+			return r;
+	}
 	*why = "scsi_dev_open";
 	r = scsi_dev_open(s, cfg->num, cfg->features, cfg->mem);
 	if (r)

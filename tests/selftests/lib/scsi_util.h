@@ -179,6 +179,19 @@ struct scsi_rig {
 };
 
 /*
+ * SCSI_USE_WWPN=naa.<16 hex> (with SCSI_USE_LUNS=<n>, default 1) in the
+ * environment makes scsi_rig_up() use that existing vhost tport, configured
+ * by someone else (tests/vm/targetcli.sh: targetcli), instead of creating
+ * one: its tpgt_1 must exist with a nexus and at least @luns LUNs, numbered
+ * from 0.  Nothing of it is created or destroyed here (scsi_tgt_destroy()
+ * leaves it alone).  Without the variable nothing changes.
+ */
+#define SCSI_USE_WWPN_ENV "SCSI_USE_WWPN"
+#define SCSI_USE_LUNS_ENV "SCSI_USE_LUNS"
+/* 1 and the target filled in when SCSI_USE_WWPN is set, 0 when not, -errno */
+int scsi_tgt_use_existing(struct scsi_tgt *t, unsigned int *luns, const char **why);
+
+/*
  * 0 when ready; 1 when vhost-scsi or LIO is not usable (SKIP); -errno when a
  * step failed.  *why says which step or why not.  @s is always safe for
  * scsi_dev_close() and @t for scsi_tgt_destroy() afterwards.
