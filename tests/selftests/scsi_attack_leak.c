@@ -16,8 +16,9 @@
  * shutting down, which a guest cannot arrange; our module has a debugfs
  * fault-injection point (vhost_scsi_fail_init_cmd, debug kernels) that
  * takes that path.  The case SKIPs without it (stock kernels, in-tree).
- * Shown to fail (answers missing after the 16th request) with
- * vhs_submit()'s vhs_cmd_fail() replaced by a bare return (2026-12-02).
+ * Shown to fail on debug-6.1 with vhs_submit()'s vhs_cmd_fail() replaced by
+ * a bare return (2026-12-02): request 0 is never answered, and the close
+ * then hangs on the leaked command until the hung-task detector panics.
  */
 #include <fcntl.h>
 #include <string.h>
