@@ -2,28 +2,38 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # qemu suite: Debian's QEMU 7.2 (scripts/qemu-client) runs inside the test VM
-# (nested TCG) as the real client of the vhost-net module loaded there.
+# (nested TCG) as the real client of the vhost-net and vhost-scsi modules
+# loaded there.
 #
 #   ipxe   SeaBIOS + iPXE (the virtio-net ROM) boot from the network: DHCP
 #          from busybox udhcpd on a tap, HTTP from busybox httpd
 #   linux  Debian's 6.1 kernel boots behind a vIOMMU (intel-iommu with
 #          device IOTLB, ATS) with a 2-queue-pair virtio-net, moves data both
 #          ways (sha256 checked), reboots, moves data again, powers off
+#   scsi   (not a default part) Debian's 6.1 kernel boots with a
+#          vhost-scsi-pci on a LIO target of the vhost fabric with a
+#          ramdisk and a fileio LUN, writes and reads back a random pattern
+#          on each with O_DIRECT (sha256 checked, the fileio backing file
+#          too), reboots, does it again, powers off
 #
-# QEMU_SUITE_PARTS="ipxe linux" selects the parts.  TAP on stdout, one test
+# QEMU_SUITE_PARTS="ipxe linux scsi" selects the parts (default: ipxe linux).  TAP on stdout, one test
 # per check; QEMU's own output and the nested consoles follow as comments.
-# Every QEMU runs with vhost=on,vhostforce=on; a run fails if QEMU reports a
-# vhost problem or if no vhost worker thread of that QEMU ever ran.
+# Every QEMU runs with vhost=on,vhostforce=on (vhost-scsi-pci has no
+# fallback); a run fails if QEMU reports a vhost problem or if no vhost
+# worker thread of that QEMU ever ran.
 
 QDIR=/etc/vmtest/qemu
 OUT=/tmp/qemu
 PARTS=${QEMU_SUITE_PARTS:-ipxe linux}
 IPXE_PAIRS=${QEMU_IPXE_PAIRS:-512}
 LINUX_MB=${QEMU_LINUX_MB:-4}
+SCSI_MB=${QEMU_SCSI_MB:-4}
 TMO=${QEMU_PART_TIMEOUT:-600}
 # What QEMU prints when vhost does not serve it (net/tap.c, hw/net/vhost_net.c,
 # hw/virtio/vhost.c) or when one of its asserts fires.
-QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|unable to start vhost|Fail to (invalidate|update)|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
+# hw/scsi/vhost-scsi.c names itself in all it reports (e.g. "Cannot set
+# vhost-scsi endpoint"); its device name appears in nothing benign.
+QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|unable to start vhost|Fail to (invalidate|update)|vhost_set_|vhost_net_|vhost VQ|vhost-scsi|[Aa]ssert|Aborted|[Ee]rror'
 # The nested Linux guest runs TCG inside TCG (on a debug host under KASAN,
 # thousands of times slower than hardware): its RCU-stall, soft-lockup and
 # hung-task detectors only measure that, so they are off on its command
@@ -66,12 +76,12 @@ wait_for() {
 }
 
 # watch_vhost QEMU_PID FILE: while QEMU runs, record whether it holds
-# /dev/vhost-net and the CPU time (ns, from schedstat) of its vhost worker
+# /dev/vhost-net or /dev/vhost-scsi and the CPU time (ns, from schedstat) of its vhost worker
 # threads ("vhost-<pid>", one per vhost device, in-tree and ours alike).
 watch_vhost() {
 	qpid=$1 f=$2 fds=0 ns=0
 	while kill -0 "$qpid" 2>/dev/null; do
-		c=$(ls -l /proc/$qpid/fd 2>/dev/null | grep -c /dev/vhost-net)
+		c=$(ls -l /proc/$qpid/fd 2>/dev/null | grep -cE '/dev/vhost-(net|scsi)')
 		[ "$c" -gt "$fds" ] && fds=$c
 		t=0 w=0
 		for d in /proc/[0-9]*; do
@@ -85,7 +95,7 @@ watch_vhost() {
 		sleep 1
 	done
 }
-vhost_ran() { # vhost_ran FILE: QEMU held /dev/vhost-net and a worker ran
+vhost_ran() { # vhost_ran FILE: QEMU held a vhost device and a worker ran
 	[ -f "$1" ] || return 1
 	set -- $(sed 's/[a-z_]*=//g' "$1")
 	[ "${1:-0}" -gt 0 ] && [ "${2:-0}" -gt 0 ]
@@ -372,16 +382,155 @@ linux() {
 	evidence "nested console (Linux guest)" $OUT/linux-console.log
 }
 
+# ---- Linux guest on vhost-scsi -----------------------------------------------
+# A LIO target of the vhost fabric (configfs, the steps of
+# tests/selftests/lib/scsi_util.c): tpgt_1 with LUN 0 on a ramdisk (rd_mcp)
+# and LUN 1 on a fileio backstore in /tmp, and a nexus.  QEMU's
+# vhost-scsi-pci opens /dev/vhost-scsi and binds it to the target's WWPN
+# (SET_ENDPOINT); the guest (tests/vm/qemu-guest-scsi) sees the LUNs as
+# target 1 (the tpgt), LUNs 0 and 1.  num_queues=2 on one vCPU: the guest
+# sets up one request queue only, so QEMU starts vhost with a request queue
+# that was never configured.  The fileio LUN has a second path: this side
+# reads the backing file's slice back and compares it with what the guest
+# wrote.
+CFS=/sys/kernel/config/target
+SCSI_DISK_MB=16
+SCSI_FILE=$OUT/scsi-fileio.img
+scsi_names() {
+	u=$(hexdump -n 4 -e '"%08x"' /dev/urandom | cut -c1-7)
+	WWPN=naa.50014050$u INITIATOR=naa.60014050$u
+	TPG=$CFS/vhost/$WWPN/tpgt_1
+	RD=$CFS/core/rd_mcp_0/qsuite_rd FD=$CFS/core/fileio_0/qsuite_fd
+}
+scsi_target_up() { # run in a subshell: the first failure ends it
+	set -e
+	mkdir -p $TPG
+	mkdir -p $RD
+	echo "rd_pages=$((SCSI_DISK_MB * 256))" > $RD/control
+	echo 1 > $RD/enable
+	mkdir -p $FD
+	dd if=/dev/zero of=$SCSI_FILE bs=1M count=$SCSI_DISK_MB 2>/dev/null
+	echo "fd_dev_name=$SCSI_FILE,fd_dev_size=$((SCSI_DISK_MB * 1048576))" > $FD/control
+	echo 1 > $FD/enable
+	mkdir $TPG/lun/lun_0 $TPG/lun/lun_1
+	ln -s $RD $TPG/lun/lun_0/qsuite_port
+	ln -s $FD $TPG/lun/lun_1/qsuite_port
+	echo $INITIATOR > $TPG/nexus
+	set +e
+}
+scsi_target_down() { # the reverse; fails if configfs refuses a step
+	rc=0
+	for l in 1 0; do
+		[ -L $TPG/lun/lun_$l/qsuite_port ] && { rm $TPG/lun/lun_$l/qsuite_port || rc=1; }
+		[ -d $TPG/lun/lun_$l ] && { rmdir $TPG/lun/lun_$l || rc=1; }
+	done
+	[ -d $TPG ] && { grep -q "$INITIATOR" $TPG/nexus 2>/dev/null && { echo NULL > $TPG/nexus || rc=1; }
+		rmdir $TPG || rc=1; }
+	[ -d $CFS/vhost/$WWPN ] && { rmdir $CFS/vhost/$WWPN || rc=1; }
+	for d in $RD $FD; do
+		[ -d $d ] && { rmdir $d || rc=1; }
+		[ -d ${d%/*} ] && { rmdir ${d%/*} || rc=1; }
+	done
+	return $rc
+}
+scsi_line() { printable < $OUT/scsi-console.log | grep -oE "$1.*" | tail -n1; }
+# the sha256 of the backing file's slice at MiB OFFSET
+file_sha() { dd if=$SCSI_FILE bs=1M skip=$1 count=$SCSI_MB 2>/dev/null | sha256sum | cut -c1-64; }
+
+scsi_round() { # scsi_round ROUND SUFFIX NAME
+	r=$1 sfx=$2 con=$OUT/scsi-console.log
+	if wait_for "QGUEST scsi-up round=$r" $con $TMO $QPID; then
+		result "scsi.$3" 0
+	else
+		result "scsi.$3" 1 "last: $(scsi_line 'QGUEST scsi-up')"
+		return 1
+	fi
+	echo "# $(scsi_line "QGUEST scsi-up round=$r")"
+	wait_for "QGUEST scsi-done round=$r" $con $TMO $QPID
+	l0=$(scsi_line "QGUEST disk round=$r lun=0 ") l1=$(scsi_line "QGUEST disk round=$r lun=1 ")
+	echo "# $l0"
+	echo "# $l1"
+	if [ "$r" = 1 ]; then
+		[ "$(field "$l0" model)" = RAMDISK-MCP ] && [ "$(field "$l1" model)" = FILEIO ] &&
+			[ "$(field "$l0" sectors)" = $((SCSI_DISK_MB * 2048)) ] &&
+			[ "$(field "$l1" sectors)" = $((SCSI_DISK_MB * 2048)) ]
+		result scsi.two_luns $? "lun 0 $(field "$l0" model), lun 1 $(field "$l1" model)"
+		W0=$(field "$l0" wrote) W1=$(field "$l1" wrote)
+	fi
+	w=$(field "$l0" wrote)
+	[ -n "$w" ] && [ "$w" = "$(field "$l0" read)" ]
+	result "scsi.ramdisk_rw_sha$sfx" $?
+	w=$(field "$l1" wrote)
+	[ -n "$w" ] && [ "$w" = "$(field "$l1" read)" ]
+	result "scsi.fileio_rw_sha$sfx" $?
+	h=$(file_sha $(((r - 1) * SCSI_MB)))
+	echo "# backing file slice at $(((r - 1) * SCSI_MB)) MiB: $h"
+	[ -n "$w" ] && [ "$w" = "$h" ]
+	result "scsi.fileio_backing_sha$sfx" $? "guest wrote $w"
+	if [ "$r" = 2 ]; then
+		h=$(file_sha 0)
+		[ -n "$W0" ] && [ "$(field "$l0" prev)" = "$W0" ] &&
+			[ -n "$W1" ] && [ "$(field "$l1" prev)" = "$W1" ] && [ "$h" = "$W1" ]
+		result scsi.round1_data_kept $? "round 1 wrote $W0 $W1; file $h"
+	fi
+}
+
+scsi() {
+	con=$OUT/scsi-console.log
+	scsi_names
+	echo "# target $WWPN tpgt_1, nexus $INITIATOR; lun 0 rd_mcp, lun 1 fileio $SCSI_FILE ($SCSI_DISK_MB MiB each)"
+	( set -x; scsi_target_up ) > $OUT/scsi-cfs.log 2>&1
+	tc=$?
+	result scsi.target_configured $tc "$(tail -n1 $OUT/scsi-cfs.log)"
+	t0=$(uptime_s)
+	: > $con
+	QRC=none
+	if [ $tc = 0 ]; then
+		run_qemu $OUT/qemu-scsi.log -accel tcg -M q35 -m 384 -smp 1 \
+			-nodefaults -no-user-config -display none \
+			-device vhost-scsi-pci,wwpn=$WWPN,num_queues=2,max_sectors=16384,cmd_per_lun=64 \
+			-kernel $QDIR/vmlinuz -initrd $QDIR/guest.gz \
+			-append "console=ttyS0 rdinit=/scsi-init panic=-1 loglevel=5 mitigations=off $NESTED_NO_TIMING qsuite.disks=2 qsuite.mb=$SCSI_MB" \
+			-chardev file,id=con,path=$con -serial chardev:con
+		watch_vhost $QPID $OUT/scsi-vhost &
+		wpid=$!
+		if scsi_round 1 "" boot && scsi_round 2 _after_reboot reboot; then
+			wait_qemu $TMO
+		else
+			wait_qemu 10
+		fi
+		wait $wpid
+	fi
+	t=$(($(uptime_s) - t0))
+	echo "# scsi: QEMU exit $QRC after ${t}s; $(cat $OUT/scsi-vhost 2>/dev/null)"
+	while [ $n -lt $((NBASE + 11)) ]; do result "scsi.not_reached_$n" 1; done
+	vhost_ran $OUT/scsi-vhost
+	result scsi.vhost_worker_ran $?
+	! printable < $con |
+		grep -qE 'BUG:|WARNING:|Oops|Call Trace:|Kernel panic|I/O error|critical (target|medium)|hostbyte=|timing out command'
+	result scsi.guest_console_clean $?
+	qemu_clean $OUT/qemu-scsi.log
+	result scsi.exit_clean $? "qemu rc=$QRC"
+	scsi_target_down > $OUT/scsi-cfs-down.log 2>&1
+	result scsi.target_teardown $? "$(tail -n1 $OUT/scsi-cfs-down.log)"
+	rm -f $SCSI_FILE
+	echo "TIME qemu-scsi ${t}s"
+	evidence "configfs (scsi)" $OUT/scsi-cfs.log
+	evidence "QEMU output (scsi)" $OUT/qemu-scsi.log
+	evidence "nested console (Linux guest, vhost-scsi)" $con
+}
+
 NTESTS=0
 for p in $PARTS; do
 	case $p in
 	ipxe) NTESTS=$((NTESTS + 6)) ;;
 	linux) NTESTS=$((NTESTS + 11)) ;;
+	scsi) NTESTS=$((NTESTS + 15)) ;;
 	*) echo "qemu.sh: unknown part $p" >&2; exit 2 ;;
 	esac
 done
 echo "1..$NTESTS"
-echo "# $(qemu-system-x86_64 --version | head -n1); vhost: $(ls -l /dev/vhost-net)"
+echo "# $(qemu-system-x86_64 --version | head -n1); vhost: $(ls -l /dev/vhost-net /dev/vhost-scsi 2>&1 | tr '\n' ' ')"
 for p in $PARTS; do
 	NBASE=$n
 	$p
