@@ -29,6 +29,8 @@ IPXE_PAIRS=${QEMU_IPXE_PAIRS:-512}
 LINUX_MB=${QEMU_LINUX_MB:-4}
 SCSI_MB=${QEMU_SCSI_MB:-4}
 TMO=${QEMU_PART_TIMEOUT:-600}
+# a nested boot up to the disks took up to 500 guest seconds under load
+SCSI_TMO=${QEMU_PART_TIMEOUT:-1200}
 # What QEMU prints when vhost does not serve it (net/tap.c, hw/net/vhost_net.c,
 # hw/virtio/vhost.c) or when one of its asserts fires.
 # hw/scsi/vhost-scsi.c names itself in all it reports (e.g. "Cannot set
@@ -439,14 +441,14 @@ file_sha() { dd if=$SCSI_FILE bs=1M skip=$1 count=$SCSI_MB 2>/dev/null | sha256s
 
 scsi_round() { # scsi_round ROUND SUFFIX NAME
 	r=$1 sfx=$2 con=$OUT/scsi-console.log
-	if wait_for "QGUEST scsi-up round=$r" $con $TMO $QPID; then
+	if wait_for "QGUEST scsi-up round=$r" $con $SCSI_TMO $QPID; then
 		result "scsi.$3" 0
 	else
 		result "scsi.$3" 1 "last: $(scsi_line 'QGUEST scsi-up')"
 		return 1
 	fi
 	echo "# $(scsi_line "QGUEST scsi-up round=$r")"
-	wait_for "QGUEST scsi-done round=$r" $con $TMO $QPID
+	wait_for "QGUEST scsi-done round=$r" $con $SCSI_TMO $QPID
 	l0=$(scsi_line "QGUEST disk round=$r lun=0 ") l1=$(scsi_line "QGUEST disk round=$r lun=1 ")
 	echo "# $l0"
 	echo "# $l1"
