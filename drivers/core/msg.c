@@ -21,6 +21,9 @@
 
 #include "ctl.h"
 
+/* Reads and writes size both message formats alike. */
+static_assert(sizeof(struct vhost_msg) == sizeof(struct vhost_msg_v2));
+
 struct vhh_msg_node *vhh_new_msg(struct vhh_vq *vq, int type)
 {
 	/* Zeroed: the whole structure, padding included, goes to userspace. */
@@ -278,7 +281,6 @@ ssize_t vhh_chr_write_iter(struct vhh_dev *dev, struct iov_iter *from)
 	u32 asid = 0;
 	int type, r;
 
-	BUILD_BUG_ON(sizeof(struct vhost_msg) != sizeof(struct vhost_msg_v2));
 	/*
 	 * 6.1 takes a write of 40 to 71 bytes (the iotlb part is complete,
 	 * the union's tail is not) as a whole message and returns 72, more
@@ -362,8 +364,6 @@ ssize_t vhh_chr_read_iter(struct vhh_dev *dev, struct iov_iter *to,
 	size_t size;
 	ssize_t ret = 0;
 
-	/* Both message formats have the same size. */
-	BUILD_BUG_ON(sizeof(struct vhost_msg) != sizeof(struct vhost_msg_v2));
 	if (iov_iter_count(to) < sizeof(struct vhost_msg))
 		return 0;
 
