@@ -459,7 +459,9 @@ TEST_F(scsi, bad_target_answer_respects_split_response)
  * and SET_LOG_BASE when migration starts, with the endpoint set and most
  * of the 130 queues never configured.  Ours refused both with EFAULT
  * (its ring checks rejected the empty rings of the unused queues) until
- * 2026-12-02, shown by this test and scsi_log; 6.1 passes.
+ * 2026-12-02: this test fails (SET_MEM_TABLE -EFAULT) with dev.c's
+ * vhh_vq_has_rings() skips reverted, and scsi_log failed on SET_LOG_BASE
+ * before the fix; 6.1 passes.
  */
 TEST_F(scsi, mem_table_and_log_base_while_serving)
 {
