@@ -133,6 +133,18 @@ int vhh_log_used(struct vhh_vq *vq, u64 used_offset, u64 len)
 	return 0;
 }
 
+/* End of a logged write: @left bytes the buffers did not cover. */
+static int vhh_log_done(struct vhh_vq *vq, u64 left)
+{
+	if (unlikely(left)) {
+		pr_debug("vhh: logged write longer than its buffers (%llu left)\n",
+			 left);
+		return -EINVAL;
+	}
+	vhh_log_signal(vq);
+	return 0;
+}
+
 int vhh_log_write_iov(struct vhh_vq *vq, u64 len, const struct iovec *iov,
 		      int count)
 {
@@ -149,13 +161,7 @@ int vhh_log_write_iov(struct vhh_vq *vq, u64 len, const struct iovec *iov,
 			return r;
 		len -= l;
 	}
-	if (unlikely(len)) {
-		pr_debug("vhh: logged write longer than its buffers (%llu left)\n",
-			 len);
-		return -EINVAL;
-	}
-	vhh_log_signal(vq);
-	return 0;
+	return vhh_log_done(vq, len);
 }
 EXPORT_SYMBOL_NS_GPL(vhh_log_write_iov, VHH_CORE);
 
@@ -178,12 +184,6 @@ int vhh_log_write(struct vhh_vq *vq, struct vhh_log *log,
 			return r;
 		len -= l;
 	}
-	if (unlikely(len)) {
-		pr_debug("vhh: logged write longer than its buffers (%llu left)\n",
-			 len);
-		return -EINVAL;
-	}
-	vhh_log_signal(vq);
-	return 0;
+	return vhh_log_done(vq, len);
 }
 EXPORT_SYMBOL_NS_GPL(vhh_log_write, VHH_CORE);
