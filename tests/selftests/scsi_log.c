@@ -123,4 +123,34 @@ TEST_F(slog, logged_bad_target_answer)
 	EXPECT_TRUE(logged(self, io.resp));
 }
 
+/* A TMF response (one byte, answered after LIO ran the reset): logged. */
+TEST_F(slog, logged_tmf_response)
+{
+	struct virtio_scsi_ctrl_tmf_req *req;
+	struct virtio_scsi_ctrl_tmf_resp *rsp;
+	struct vg_seg segs[2];
+	uint32_t id, len;
+	int head;
+
+	req = vg_alloc(&self->s.d, sizeof(*req), 8);
+	rsp = vg_alloc(&self->s.d, 4096, 4096);
+	ASSERT_NE(NULL, req);
+	ASSERT_NE(NULL, rsp);
+	req->type = VIRTIO_SCSI_T_TMF;
+	req->subtype = VIRTIO_SCSI_T_TMF_LOGICAL_UNIT_RESET;
+	scsi_lun_bytes(req->lun, SCSI_TPGT, 0);
+	rsp->response = 0xff;
+	segs[0] = (struct vg_seg){ req, sizeof(*req), false };
+	segs[1] = (struct vg_seg){ rsp, sizeof(*rsp), true };
+	memset(self->log, 0, self->log_size);
+	head = vg_add_chain(&self->s.d, SCSI_CTLQ, segs, 2, false);
+	ASSERT_GE(head, 0);
+	vg_publish(&self->s.d, SCSI_CTLQ, head);
+	ASSERT_EQ(0, vg_kick(&self->s.d, SCSI_CTLQ));
+	ASSERT_EQ(1, vg_wait_used(&self->s.d, SCSI_CTLQ, 5000, &id, &len));
+	ASSERT_EQ((uint32_t)head, id);
+	ASSERT_EQ(VIRTIO_SCSI_S_FUNCTION_SUCCEEDED, rsp->response);
+	EXPECT_TRUE(logged(self, rsp));
+}
+
 TEST_HARNESS_MAIN
