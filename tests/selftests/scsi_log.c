@@ -123,7 +123,10 @@ TEST_F(slog, logged_bad_target_answer)
 	EXPECT_TRUE(logged(self, io.resp));
 }
 
-/* A TMF response (one byte, answered after LIO ran the reset): logged. */
+/*
+ * A TMF response (one byte, answered after LIO ran the reset): logged.
+ * Fails on ours with vhs_tmf_done()'s vhs_log() removed (2026-12-02).
+ */
 TEST_F(slog, logged_tmf_response)
 {
 	struct virtio_scsi_ctrl_tmf_req *req;
