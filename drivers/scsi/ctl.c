@@ -83,18 +83,10 @@ static bool vhs_submit_tmf(struct vhs_vq *svq, struct vhs_tpg *tpg, int head,
 	tmf->svq = svq;
 	tmf->head = head;
 	tmf->response = VIRTIO_SCSI_S_FUNCTION_REJECTED;
-	if (in > VHS_INLINE_IOVS) {
-		tmf->in_iov = kvmalloc_array(in, sizeof(*tmf->in_iov),
-					     GFP_KERNEL);
-		if (!tmf->in_iov) {
-			tmf->in_iov = tmf->inline_iov;
-			vhs_put_tmf(tmf);
-			return false;
-		}
-	} else {
-		tmf->in_iov = tmf->inline_iov;
+	if (vhs_keep_iov(&tmf->in_iov, tmf->inline_iov, &vq->iov[out], in)) {
+		vhs_put_tmf(tmf);
+		return false;
 	}
-	memcpy(tmf->in_iov, &vq->iov[out], in * sizeof(*tmf->in_iov));
 	tmf->in_count = in;
 	/* On failure LIO took no reference: nothing will release it. */
 	if (target_submit_tmr(&tmf->se_cmd, tpg->nexus->se_sess, NULL, lun,

@@ -266,20 +266,14 @@ static int vhs_map_data(struct vhs_cmd *cmd, const struct iovec *iov,
 	return 0;
 }
 
-/* Keep the writable part of the chain for the answer. */
-static int vhs_keep_in(struct vhs_cmd *cmd, struct vhh_vq *vq,
-		       unsigned int out, unsigned int in)
+int vhs_keep_iov(struct iovec **dst, struct iovec *inline_iov,
+		 const struct iovec *src, unsigned int n)
 {
-	if (in > VHS_INLINE_IOVS) {
-		cmd->in_iov = kvmalloc_array(in, sizeof(*cmd->in_iov),
-					     GFP_KERNEL);
-		if (!cmd->in_iov)
-			return -ENOMEM;
-	} else {
-		cmd->in_iov = cmd->inline_iov;
-	}
-	memcpy(cmd->in_iov, &vq->iov[out], in * sizeof(*cmd->in_iov));
-	cmd->in_count = in;
+	*dst = n > VHS_INLINE_IOVS ?
+	       kvmalloc_array(n, sizeof(**dst), GFP_KERNEL) : inline_iov;
+	if (!*dst)
+		return -ENOMEM;
+	memcpy(*dst, src, n * sizeof(**dst));
 	return 0;
 }
 
@@ -375,7 +369,6 @@ static void vhs_submit(struct vhs_cmd *cmd, struct vhs_tpg *tpg)
 	}
 	/* LIO's ABORT TASK looks commands up by this tag. */
 	se_cmd->tag = cmd->tag;
-	cmd->submitted = true;
 	/* On failure LIO has queued a status and will release the command. */
 	if (target_submit_prep(se_cmd, cmd->cdb,
 			       cmd->sgl_count ? cmd->sgl : NULL,
@@ -460,10 +453,12 @@ static int vhs_handle_req(struct vhs_vq *svq, struct vhs_tpg **tpgs, int head,
 	cmd->data_bytes = l.data_bytes;
 	cmd->prot_bytes = l.prot_bytes;
 	memcpy(cmd->cdb, cdb, VHS_MAX_CDB);
-	if (vhs_keep_in(cmd, vq, out, in)) {
+	if (vhs_keep_iov(&cmd->in_iov, cmd->inline_iov, &vq->iov[out], in)) {
+		/* in_count stays 0: nothing to answer through. */
 		vhs_cmd_fail(cmd, VIRTIO_SCSI_S_FAILURE);
 		return VHS_DONE;
 	}
+	cmd->in_count = in;
 	if (l.dir != DMA_NONE) {
 		r = l.dir == DMA_TO_DEVICE ?
 		    vhs_map_data(cmd, vq->iov, out, l.data_off) :

@@ -105,7 +105,6 @@ struct vhs_cmd {
 	/* The writable part of the chain: response, then data-in. */
 	struct iovec *in_iov;
 	u32 in_count;
-	bool submitted;			/* LIO owns it (release_cmd will come) */
 	u8 cdb[VHS_MAX_CDB];
 	u8 sense[TRANSPORT_SENSE_BUFFER];
 	struct scatterlist inline_sgl[VHS_INLINE_SGS];
@@ -181,6 +180,12 @@ void vhs_io_kick(struct vhh_work *work);
 void vhs_done_work(struct vhh_work *work);
 void vhs_free_cmds(struct vhs_vq *svq);
 void vhs_cmd_released(struct vhs_cmd *cmd);
+/*
+ * Keep the @n writable iovecs of a chain for a later answer, in
+ * @inline_iov when they fit; *@dst is NULL when that fails (-ENOMEM).
+ */
+int vhs_keep_iov(struct iovec **dst, struct iovec *inline_iov,
+		 const struct iovec *src, unsigned int n);
 /* Write @len bytes of @rsp through the first in-iovecs of a chain. */
 int vhs_write_resp(struct iovec *iov, unsigned int count, const void *rsp,
 		   size_t len);
