@@ -15,6 +15,7 @@ XPASS and a failure, so the expectations cannot go stale silently.
 """
 import argparse
 import fnmatch
+import os
 import re
 import sys
 
@@ -214,6 +215,11 @@ def parse_boot(run, boot, times, began):
         results.append((f"{boot}/console", "fail",
                         "console.log " + ("missing" if con is None else "empty")))
         con = con or []
+    # A first attempt that never reached init (vmtest boots again) is
+    # evidence all the same.
+    for name in sorted(os.listdir(f"{run}/{boot}")) if os.path.isdir(f"{run}/{boot}") else []:
+        if name.startswith("console.noinit-"):
+            con = con + open(f"{run}/{boot}/{name}", errors="replace").read().splitlines()
     hits = {}
     for l in con:
         if "ommand line:" in l or not SPLAT_RE.search(l):
@@ -250,6 +256,26 @@ def owner(pat):
     return head
 
 
+def print_console_tail(run, boot, n=40):
+    for name in sorted(os.listdir(f"{run}/{boot}")):
+        if not (name.startswith("console.") and name.endswith(".log")):
+            continue
+        try:
+            con = open(f"{run}/{boot}/{name}", errors="replace").read().splitlines()
+        except OSError:
+            continue
+        print(f"# ---- last {min(n, len(con))} lines of {boot}/{name}")
+        for line in con[-n:]:
+            print(f"#  {line.rstrip()[:200]}")
+
+
+def notes(run, boot):
+    try:
+        return open(f"{run}/{boot}/notes", errors="replace").read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kernel", required=True)
@@ -268,11 +294,14 @@ def main():
 
     # A test skipped in one boot and run in another counts once, as run.
     final, times, began = {}, [], set()
+    failed_in = {}  # boot -> failing ids it produced (expected ones too)
     for boot in a.boots:
         for tid, st, note in parse_boot(a.run, boot, times, began):
             if tid in final and st == "skip":
                 continue
             final[tid] = (st, note)
+            if st == "fail":
+                failed_in.setdefault(boot, []).append(tid)
     # Planned but never begun: silently absent is not passed.
     for tid, _ in load_list(a.run, "planned"):
         if tid not in began:
@@ -283,6 +312,9 @@ def main():
 
     counts = {"pass": 0, "fail": 0, "skip": 0, "xfail": 0}
     print(f"# kernel {a.kernel}, modules {a.modules}, boots: {' '.join(a.boots)}")
+    for boot in a.boots:
+        for n in notes(a.run, boot):
+            print(f"# boot {boot}: {n}")
     for tid, (st, note) in final.items():
         reason = expected(tid)
         if st == "fail" and reason is not None:
@@ -327,6 +359,12 @@ def main():
     if counts["fail"]:
         for boot in a.boots:
             print(f"# console of failing run: {a.run}/{boot}/console.log")
+        # CI keeps only this output: the end of each console whose boot
+        # failed unexpectedly (a hang or crash leaves nothing else to read).
+        for boot, tids in failed_in.items():
+            if all(expected(t) is not None for t in tids):
+                continue
+            print_console_tail(a.run, boot)
     if times:
         print("# seconds per binary: " + ", ".join(f"{t} {s}" for t, s in times))
     print(f"# expected failures (known bugs of the reference): {counts['xfail']}")
