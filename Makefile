@@ -16,7 +16,7 @@ KVER = $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/ge
 # stock one): the sources are mirrored into .build/obj-<release>.
 OBJ = $(TOP)/.build/obj-$(KVER)
 MIRROR = rsync -a --delete --prune-empty-dirs --include='*/' \
-	 --include='*.c' --include='*.h' --include='Kbuild' --exclude='*'
+	 --include='*.c' --include='*.h' --include='*.mk' --include='Kbuild' --exclude='*'
 
 all: modules
 

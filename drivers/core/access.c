@@ -252,7 +252,7 @@ int vhh_vq_meta_prefetch(struct vhh_vq *vq)
 	       vhh_meta_ok(vq, VHH_PERM_WO, (u64)(uintptr_t)vq->used,
 			   vhh_used_size(num, ev), VHH_ADDR_USED);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_vq_meta_prefetch, VHH_CORE);
+VHH_EXPORT(vhh_vq_meta_prefetch);
 
 /* The log bytes covering guest pages [gpa_first, gpa_last] are writable. */
 static bool vhh_log_range_ok(void __user *log_base, u64 gpa_first,
@@ -328,13 +328,13 @@ bool vhh_vq_access_ok(struct vhh_vq *vq)
 	       access_ok(vq->avail, vhh_avail_size(num, ev)) &&
 	       access_ok(vq->used, vhh_used_size(num, ev));
 }
-EXPORT_SYMBOL_NS_GPL(vhh_vq_access_ok, VHH_CORE);
+VHH_EXPORT(vhh_vq_access_ok);
 
 bool vhh_vq_is_setup(struct vhh_vq *vq)
 {
 	return vq->desc && vq->avail && vq->used && vhh_vq_access_ok(vq);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_vq_is_setup, VHH_CORE);
+VHH_EXPORT(vhh_vq_is_setup);
 
 /* Caller holds the device mutex, not the queue mutexes. */
 bool vhh_log_access_ok(struct vhh_dev *dev)
@@ -353,7 +353,7 @@ bool vhh_log_access_ok(struct vhh_dev *dev)
 	}
 	return ok;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_log_access_ok, VHH_CORE);
+VHH_EXPORT(vhh_log_access_ok);
 
 int vhh_vq_init_access(struct vhh_vq *vq)
 {
@@ -386,4 +386,4 @@ err:
 	vq->is_le = is_le;
 	return r;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_vq_init_access, VHH_CORE);
+VHH_EXPORT(vhh_vq_init_access);

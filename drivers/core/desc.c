@@ -296,13 +296,13 @@ int vhh_get_vq_desc(struct vhh_vq *vq, struct iovec iov[],
 	vq->last_avail_idx++;
 	return head;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_get_vq_desc, VHH_CORE);
+VHH_EXPORT(vhh_get_vq_desc);
 
 void vhh_discard_vq_desc(struct vhh_vq *vq, int n)
 {
 	vq->last_avail_idx -= n;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_discard_vq_desc, VHH_CORE);
+VHH_EXPORT(vhh_discard_vq_desc);
 
 bool vhh_vq_avail_empty(struct vhh_dev *dev, struct vhh_vq *vq)
 {
@@ -314,4 +314,4 @@ bool vhh_vq_avail_empty(struct vhh_dev *dev, struct vhh_vq *vq)
 	/* An error counts as work, so the handler runs and reports it. */
 	return vhh_fetch_avail_idx(vq) == 0;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_vq_avail_empty, VHH_CORE);
+VHH_EXPORT(vhh_vq_avail_empty);

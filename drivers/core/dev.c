@@ -162,19 +162,19 @@ void vhh_dev_init(struct vhh_dev *dev, struct vhh_vq **vqs, int nvqs,
 			vhh_poll_init(&vq->poll, vq->handle_kick, EPOLLIN, dev);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_init, VHH_CORE);
+VHH_EXPORT(vhh_dev_init);
 
 long vhh_dev_check_owner(struct vhh_dev *dev)
 {
 	return dev->mm == current->mm ? 0 : -EPERM;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_check_owner, VHH_CORE);
+VHH_EXPORT(vhh_dev_check_owner);
 
 bool vhh_dev_has_owner(struct vhh_dev *dev)
 {
 	return dev->mm;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_has_owner, VHH_CORE);
+VHH_EXPORT(vhh_dev_has_owner);
 
 static int vhh_attach_mm(struct vhh_dev *dev)
 {
@@ -228,7 +228,7 @@ err_mm:
 	vhh_detach_mm(dev);
 	return err;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_set_owner, VHH_CORE);
+VHH_EXPORT(vhh_dev_set_owner);
 
 /* The memory table: a fixed set of disjoint regions, never retired. */
 static struct vhh_iotlb *vhh_umem_alloc(unsigned int limit)
@@ -240,7 +240,7 @@ struct vhh_iotlb *vhh_dev_reset_owner_prepare(void)
 {
 	return vhh_umem_alloc(vhh_max_mem_regions);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_reset_owner_prepare, VHH_CORE);
+VHH_EXPORT(vhh_dev_reset_owner_prepare);
 
 void vhh_dev_reset_owner(struct vhh_dev *dev, struct vhh_iotlb *umem)
 {
@@ -252,7 +252,7 @@ void vhh_dev_reset_owner(struct vhh_dev *dev, struct vhh_iotlb *umem)
 	for (i = 0; i < dev->nvqs; ++i)
 		dev->vqs[i]->umem = umem;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_reset_owner, VHH_CORE);
+VHH_EXPORT(vhh_dev_reset_owner);
 
 void vhh_dev_stop(struct vhh_dev *dev)
 {
@@ -264,7 +264,7 @@ void vhh_dev_stop(struct vhh_dev *dev)
 	}
 	vhh_dev_flush(dev);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_stop, VHH_CORE);
+VHH_EXPORT(vhh_dev_stop);
 
 void vhh_dev_cleanup(struct vhh_dev *dev)
 {
@@ -294,7 +294,7 @@ void vhh_dev_cleanup(struct vhh_dev *dev)
 	wake_up_interruptible_poll(&dev->wait, EPOLLIN | EPOLLRDNORM);
 	vhh_detach_mm(dev);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_cleanup, VHH_CORE);
+VHH_EXPORT(vhh_dev_cleanup);
 
 /*
  * QEMU (vhost_kernel_memslots_limit()) and DPDK size their memory tables by
@@ -549,7 +549,7 @@ long vhh_dev_ioctl(struct vhh_dev *d, unsigned int ioctl, void __user *argp)
 		return -ENOIOCTLCMD;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_ioctl, VHH_CORE);
+VHH_EXPORT(vhh_dev_ioctl);
 
 int vhh_init_device_iotlb(struct vhh_dev *d, bool enabled)
 {
@@ -582,7 +582,7 @@ int vhh_init_device_iotlb(struct vhh_dev *d, bool enabled)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_init_device_iotlb, VHH_CORE);
+VHH_EXPORT(vhh_init_device_iotlb);
 
 void vhh_set_backend_features(struct vhh_dev *dev, u64 features)
 {
@@ -595,4 +595,4 @@ void vhh_set_backend_features(struct vhh_dev *dev, u64 features)
 	vhh_dev_unlock_vqs(dev);
 	mutex_unlock(&dev->mutex);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_set_backend_features, VHH_CORE);
+VHH_EXPORT(vhh_set_backend_features);

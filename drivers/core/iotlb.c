@@ -10,6 +10,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 
+#include <vhh/compat.h>
 #include <vhh/iotlb.h>
 
 #define VHH_MAP_START(map) ((map)->start)
@@ -38,7 +39,7 @@ struct vhh_iotlb *vhh_iotlb_alloc(unsigned int limit, unsigned int flags)
 	iotlb->flags = flags;
 	return iotlb;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_iotlb_alloc, VHH_CORE);
+VHH_EXPORT(vhh_iotlb_alloc);
 
 void vhh_iotlb_reset(struct vhh_iotlb *iotlb)
 {
@@ -51,7 +52,7 @@ void vhh_iotlb_reset(struct vhh_iotlb *iotlb)
 	iotlb->root = RB_ROOT_CACHED;
 	iotlb->nmaps = 0;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_iotlb_reset, VHH_CORE);
+VHH_EXPORT(vhh_iotlb_reset);
 
 void vhh_iotlb_free(struct vhh_iotlb *iotlb)
 {
@@ -60,7 +61,7 @@ void vhh_iotlb_free(struct vhh_iotlb *iotlb)
 	vhh_iotlb_reset(iotlb);
 	kfree(iotlb);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_iotlb_free, VHH_CORE);
+VHH_EXPORT(vhh_iotlb_free);
 
 int vhh_iotlb_add(struct vhh_iotlb *iotlb, u64 start, u64 last, u64 addr,
 		  u32 perm)
@@ -99,7 +100,7 @@ int vhh_iotlb_add(struct vhh_iotlb *iotlb, u64 start, u64 last, u64 addr,
 	iotlb->nmaps++;
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_iotlb_add, VHH_CORE);
+VHH_EXPORT(vhh_iotlb_add);
 
 void vhh_iotlb_del_range(struct vhh_iotlb *iotlb, u64 start, u64 last)
 {
@@ -112,18 +113,18 @@ void vhh_iotlb_del_range(struct vhh_iotlb *iotlb, u64 start, u64 last)
 		kfree(map);
 	}
 }
-EXPORT_SYMBOL_NS_GPL(vhh_iotlb_del_range, VHH_CORE);
+VHH_EXPORT(vhh_iotlb_del_range);
 
 struct vhh_iotlb_map *vhh_iotlb_find(struct vhh_iotlb *iotlb, u64 start,
 				     u64 last)
 {
 	return vhh_itree_iter_first(&iotlb->root, start, last);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_iotlb_find, VHH_CORE);
+VHH_EXPORT(vhh_iotlb_find);
 
 struct vhh_iotlb_map *vhh_iotlb_next(struct vhh_iotlb_map *map, u64 start,
 				     u64 last)
 {
 	return vhh_itree_iter_next(map, start, last);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_iotlb_next, VHH_CORE);
+VHH_EXPORT(vhh_iotlb_next);

@@ -163,7 +163,7 @@ int vhh_log_write_iov(struct vhh_vq *vq, u64 len, const struct iovec *iov,
 	}
 	return vhh_log_done(vq, len);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_log_write_iov, VHH_CORE);
+VHH_EXPORT(vhh_log_write_iov);
 
 int vhh_log_write(struct vhh_vq *vq, struct vhh_log *log,
 		  unsigned int log_num, u64 len, struct iovec *iov, int count)
@@ -186,4 +186,4 @@ int vhh_log_write(struct vhh_vq *vq, struct vhh_log *log,
 	}
 	return vhh_log_done(vq, len);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_log_write, VHH_CORE);
+VHH_EXPORT(vhh_log_write);

@@ -141,7 +141,7 @@ void vhh_clear_msg(struct vhh_dev *dev)
 	}
 	spin_unlock(&dev->iotlb_lock);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_clear_msg, VHH_CORE);
+VHH_EXPORT(vhh_clear_msg);
 
 /*
  * [start, last] is now mapped: wake the queues whose miss it answers, read
@@ -318,7 +318,7 @@ ssize_t vhh_chr_write_iter(struct vhh_dev *dev, struct iov_iter *from)
 	return type == VHOST_IOTLB_MSG ? sizeof(struct vhost_msg) :
 					 sizeof(struct vhost_msg_v2);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_chr_write_iter, VHH_CORE);
+VHH_EXPORT(vhh_chr_write_iter);
 
 __poll_t vhh_chr_poll(struct file *file, struct vhh_dev *dev,
 		      poll_table *wait)
@@ -332,7 +332,7 @@ __poll_t vhh_chr_poll(struct file *file, struct vhh_dev *dev,
 	spin_unlock(&dev->iotlb_lock);
 	return mask;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_chr_poll, VHH_CORE);
+VHH_EXPORT(vhh_chr_poll);
 
 /* Put back a message a reader could not take, ahead of the others. */
 static void vhh_requeue_msg(struct vhh_dev *dev, struct vhh_msg_node *node)
@@ -413,4 +413,4 @@ ssize_t vhh_chr_read_iter(struct vhh_dev *dev, struct iov_iter *to,
 	vhh_park_miss(dev, node);
 	return ret;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_chr_read_iter, VHH_CORE);
+VHH_EXPORT(vhh_chr_read_iter);

@@ -118,7 +118,7 @@ int vhh_update_used_flags(struct vhh_vq *vq);
 static inline void vhh_log_signal(struct vhh_vq *vq)
 {
 	if (vq->log_ctx)
-		eventfd_signal(vq->log_ctx, 1);
+		vhh_eventfd_signal(vq->log_ctx);
 }
 
 #endif /* _VHH_CORE_RING_H */

@@ -102,7 +102,7 @@ int vhh_add_used_n(struct vhh_vq *vq, struct vring_used_elem *heads,
 				sizeof(vq->used->idx));
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_add_used_n, VHH_CORE);
+VHH_EXPORT(vhh_add_used_n);
 
 int vhh_add_used(struct vhh_vq *vq, unsigned int head, int len)
 {
@@ -113,7 +113,7 @@ int vhh_add_used(struct vhh_vq *vq, unsigned int head, int len)
 
 	return vhh_add_used_n(vq, &e, 1);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_add_used, VHH_CORE);
+VHH_EXPORT(vhh_add_used);
 
 /* Does the guest want an interrupt for what was just used? */
 static bool vhh_notify(struct vhh_dev *dev, struct vhh_vq *vq)
@@ -157,9 +157,9 @@ void vhh_signal(struct vhh_dev *dev, struct vhh_vq *vq)
 	struct eventfd_ctx *call = vq->call_ctx;
 
 	if (call && vhh_notify(dev, vq))
-		eventfd_signal(call, 1);
+		vhh_eventfd_signal(call);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_signal, VHH_CORE);
+VHH_EXPORT(vhh_signal);
 
 void vhh_add_used_and_signal(struct vhh_dev *dev, struct vhh_vq *vq,
 			     unsigned int id, int len)
@@ -167,7 +167,7 @@ void vhh_add_used_and_signal(struct vhh_dev *dev, struct vhh_vq *vq,
 	vhh_add_used(vq, id, len);
 	vhh_signal(dev, vq);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_add_used_and_signal, VHH_CORE);
+VHH_EXPORT(vhh_add_used_and_signal);
 
 void vhh_add_used_and_signal_n(struct vhh_dev *dev, struct vhh_vq *vq,
 			       struct vring_used_elem *heads,
@@ -176,7 +176,7 @@ void vhh_add_used_and_signal_n(struct vhh_dev *dev, struct vhh_vq *vq,
 	vhh_add_used_n(vq, heads, count);
 	vhh_signal(dev, vq);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_add_used_and_signal_n, VHH_CORE);
+VHH_EXPORT(vhh_add_used_and_signal_n);
 
 bool vhh_enable_notify(struct vhh_dev *dev, struct vhh_vq *vq)
 {
@@ -203,7 +203,7 @@ bool vhh_enable_notify(struct vhh_dev *dev, struct vhh_vq *vq)
 	 */
 	return vhh_fetch_avail_idx(vq) > 0;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_enable_notify, VHH_CORE);
+VHH_EXPORT(vhh_enable_notify);
 
 void vhh_disable_notify(struct vhh_dev *dev, struct vhh_vq *vq)
 {
@@ -214,4 +214,4 @@ void vhh_disable_notify(struct vhh_dev *dev, struct vhh_vq *vq)
 	    vhh_update_used_flags(vq))
 		vhh_vq_err(vq, "Failed to disable notification\n");
 }
-EXPORT_SYMBOL_NS_GPL(vhh_disable_notify, VHH_CORE);
+VHH_EXPORT(vhh_disable_notify);

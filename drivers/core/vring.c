@@ -251,4 +251,4 @@ long vhh_vring_ioctl(struct vhh_dev *d, unsigned int ioctl,
 		vhh_dev_flush(d);
 	return r;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_vring_ioctl, VHH_CORE);
+VHH_EXPORT(vhh_vring_ioctl);

@@ -21,7 +21,7 @@ void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn)
 	clear_bit(VHH_WORK_QUEUED, &work->flags);
 	work->fn = fn;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_work_init, VHH_CORE);
+VHH_EXPORT(vhh_work_init);
 
 /*
  * Queue @work; false when the device has no worker (nothing will run).
@@ -52,13 +52,13 @@ void vhh_work_queue(struct vhh_dev *dev, struct vhh_work *work)
 {
 	vhh_work_add(dev, work);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_work_queue, VHH_CORE);
+VHH_EXPORT(vhh_work_queue);
 
 bool vhh_has_work(struct vhh_dev *dev)
 {
 	return !llist_empty(&dev->work_list);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_has_work, VHH_CORE);
+VHH_EXPORT(vhh_has_work);
 
 struct vhh_flush {
 	struct vhh_work work;
@@ -82,7 +82,7 @@ void vhh_dev_flush(struct vhh_dev *dev)
 	if (vhh_work_add(dev, &f.work))
 		wait_for_completion(&f.done);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_dev_flush, VHH_CORE);
+VHH_EXPORT(vhh_dev_flush);
 
 static void vhh_poll_func(struct file *file, wait_queue_head_t *wqh,
 			  poll_table *pt)
@@ -117,7 +117,7 @@ void vhh_poll_init(struct vhh_poll *poll, vhh_work_fn_t fn, __poll_t mask,
 	poll->wqh = NULL;
 	vhh_work_init(&poll->work, fn);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_poll_init, VHH_CORE);
+VHH_EXPORT(vhh_poll_init);
 
 /* The caller keeps a reference on @file until vhh_poll_stop(). */
 int vhh_poll_start(struct vhh_poll *poll, struct file *file)
@@ -135,7 +135,7 @@ int vhh_poll_start(struct vhh_poll *poll, struct file *file)
 	}
 	return 0;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_poll_start, VHH_CORE);
+VHH_EXPORT(vhh_poll_start);
 
 /* After this no new wakeup queues the work; flush to wait for a running one. */
 void vhh_poll_stop(struct vhh_poll *poll)
@@ -145,13 +145,13 @@ void vhh_poll_stop(struct vhh_poll *poll)
 		poll->wqh = NULL;
 	}
 }
-EXPORT_SYMBOL_NS_GPL(vhh_poll_stop, VHH_CORE);
+VHH_EXPORT(vhh_poll_stop);
 
 void vhh_poll_queue(struct vhh_poll *poll)
 {
 	vhh_work_queue(poll->dev, &poll->work);
 }
-EXPORT_SYMBOL_NS_GPL(vhh_poll_queue, VHH_CORE);
+VHH_EXPORT(vhh_poll_queue);
 
 bool vhh_exceeds_weight(struct vhh_vq *vq, int pkts, int total_len)
 {
@@ -169,7 +169,7 @@ bool vhh_exceeds_weight(struct vhh_vq *vq, int pkts, int total_len)
 		vhh_poll_queue(&vq->poll);
 	return true;
 }
-EXPORT_SYMBOL_NS_GPL(vhh_exceeds_weight, VHH_CORE);
+VHH_EXPORT(vhh_exceeds_weight);
 
 static int vhh_worker(void *data)
 {

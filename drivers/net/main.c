@@ -76,9 +76,7 @@ static int vhn_release(struct inode *inode, struct file *f)
 	kfree(n->vqs[VHN_VQ_RX].heads);
 	kfree(n->vqs[VHN_VQ_RX].rxq.queue);
 	kfree(n->dev.vqs);
-	if (n->frag.va)
-		__page_frag_cache_drain(virt_to_head_page(n->frag.va),
-					n->frag.pagecnt_bias);
+	vhh_page_frag_cache_drain(&n->frag);
 	kvfree(n);
 	return 0;
 }
@@ -126,6 +124,6 @@ module_misc_device(vhn_misc);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Hardened host kernel accelerator for virtio net");
-MODULE_IMPORT_NS(VHH_CORE);
+VHH_IMPORT_NS();
 MODULE_ALIAS_MISCDEV(VHOST_NET_MINOR);
 MODULE_ALIAS("devname:vhost-net");

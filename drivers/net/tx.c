@@ -91,8 +91,8 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 		return -ENOSPC;
 	buflen = SKB_DATA_ALIGN(len + pad) +
 		 SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-	buf = page_frag_alloc_align(&n->frag, buflen, GFP_KERNEL,
-				    ~(SMP_CACHE_BYTES - 1));
+	buf = vhh_page_frag_alloc(&n->frag, buflen, GFP_KERNEL,
+				  SMP_CACHE_BYTES);
 	if (unlikely(!buf))
 		return -ENOMEM;
 

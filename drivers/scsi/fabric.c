@@ -424,6 +424,7 @@ static struct configfs_attribute *vhs_wwn_attrs[] = {
 static const struct target_core_fabric_ops vhs_fabric_ops = {
 	.module				= THIS_MODULE,
 	.fabric_name			= "vhost",
+	VHH_FABRIC_SUBMIT_OPS
 	.max_data_sg_nents		= VHS_MAX_SGS,
 	.tpg_get_wwn			= vhs_get_fabric_wwn,
 	.tpg_get_tag			= vhs_get_tpgt,

@@ -376,7 +376,7 @@ static void vhs_submit(struct vhs_cmd *cmd, struct vhs_tpg *tpg)
 			       cmd->prot_sgl_count ? cmd->prot_sgl : NULL,
 			       cmd->prot_sgl_count, GFP_KERNEL))
 		return;
-	target_queue_submission(se_cmd);
+	vhh_target_submit(se_cmd);
 }
 
 enum { VHS_DONE, VHS_STARVED };

@@ -153,5 +153,5 @@ module_exit(vhs_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Hardened vhost-scsi: virtio-scsi host accelerator and LIO fabric");
-MODULE_IMPORT_NS(VHH_CORE);
+VHH_IMPORT_NS();
 MODULE_ALIAS("tcm_vhost");

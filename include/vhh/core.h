@@ -28,6 +28,7 @@
 #include <linux/vhost.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+#include <vhh/compat.h>
 #include <vhh/iotlb.h>
 
 /* ---- work and polling (drivers/core/worker.c) ---------------------------- */
@@ -312,7 +313,7 @@ bool vhh_exceeds_weight(struct vhh_vq *vq, int pkts, int total_len);
 #define vhh_vq_err(vq, fmt, ...) do {					\
 		pr_debug(pr_fmt(fmt), ##__VA_ARGS__);			\
 		if ((vq)->error_ctx)					\
-			eventfd_signal((vq)->error_ctx, 1);		\
+			vhh_eventfd_signal((vq)->error_ctx);		\
 	} while (0)
 
 /*

@@ -11,6 +11,7 @@
 #include <linux/limits.h>
 #include <linux/module.h>
 
+#include "vhh/compat.h"
 #include "vhh/iotlb.h"
 
 static struct vhh_iotlb *table(struct kunit *test, unsigned int limit,
@@ -274,6 +275,6 @@ static struct kunit_suite vhh_iotlb_suite = {
 };
 kunit_test_suite(vhh_iotlb_suite);
 
-MODULE_IMPORT_NS(VHH_CORE);
+VHH_IMPORT_NS();
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests for the vhh_core translation table");

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One spelling for kernel interfaces that changed between the kernels we
+ * build for (6.1 to 7.x).  The VHH_* switches come from the header probes
+ * of include/vhh/compat.mk: by feature, not by version.  Every other file
+ * uses the vhh_ names below and never tests a kernel version itself.
+ */
+#ifndef _VHH_COMPAT_H
+#define _VHH_COMPAT_H
+
+#include <linux/eventfd.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <target/target_core_base.h>
+#include <target/target_core_fabric.h>
+
+/* Symbol namespace of vhh_core: a bare token until 6.12, a string after. */
+#ifdef VHH_NS_IS_STRING
+#define VHH_EXPORT(sym) EXPORT_SYMBOL_NS_GPL(sym, "VHH_CORE")
+#define VHH_IMPORT_NS() MODULE_IMPORT_NS("VHH_CORE")
+#else
+#define VHH_EXPORT(sym) EXPORT_SYMBOL_NS_GPL(sym, VHH_CORE)
+#define VHH_IMPORT_NS() MODULE_IMPORT_NS(VHH_CORE)
+#endif
+
+/* Signal an eventfd once (6.8 dropped the count; it was always 1 here). */
+static inline void vhh_eventfd_signal(struct eventfd_ctx *ctx)
+{
+#ifdef VHH_EVENTFD_SIGNAL_NO_COUNT
+	eventfd_signal(ctx);
+#else
+	eventfd_signal(ctx, 1);
+#endif
+}
+
+/* A page fragment aligned to @align bytes (a power of two). */
+static inline void *vhh_page_frag_alloc(struct page_frag_cache *nc,
+					unsigned int size, gfp_t gfp,
+					unsigned int align)
+{
+#ifdef VHH_PAGE_FRAG_ALIGN_VALUE
+	return page_frag_alloc_align(nc, size, gfp, align);
+#else
+	return page_frag_alloc_align(nc, size, gfp, ~(align - 1));
+#endif
+}
+
+/* Give back what a fragment cache still holds of its current page. */
+static inline void vhh_page_frag_cache_drain(struct page_frag_cache *nc)
+{
+#ifdef VHH_HAVE_PAGE_FRAG_CACHE_DRAIN
+	page_frag_cache_drain(nc);
+#else
+	if (nc->va)
+		__page_frag_cache_drain(virt_to_head_page(nc->va),
+					nc->pagecnt_bias);
+	nc->va = NULL;
+#endif
+}
+
+/*
+ * vhost-scsi hands each prepared command to LIO's submission workqueue,
+ * never running the backend on the vhost worker.  Since 6.10 the fabric
+ * says so in its ops (queued by default, direct allowed when the device
+ * asks for it, as the in-tree vhost-scsi does) and target_submit() obeys.
+ */
+#ifdef VHH_TARGET_SUBMIT_TYPE
+#define VHH_FABRIC_SUBMIT_OPS						\
+	.default_submit_type = TARGET_QUEUE_SUBMIT,			\
+	.direct_submit_supp = 1,
+static inline void vhh_target_submit(struct se_cmd *se_cmd)
+{
+	/* Fails only without a LUN, which submit_prep has checked. */
+	WARN_ON_ONCE(target_submit(se_cmd));
+}
+#else
+#define VHH_FABRIC_SUBMIT_OPS
+static inline void vhh_target_submit(struct se_cmd *se_cmd)
+{
+	target_queue_submission(se_cmd);
+}
+#endif
+
+#endif /* _VHH_COMPAT_H */

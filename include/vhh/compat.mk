@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel API probes: which form of an interface the target kernel's headers
+# have, as -DVHH_* flags; include/vhh/compat.h turns each into one spelling
+# for our sources.  Probed by feature (a declaration in a header), not by
+# version, so a distribution backport is followed too.  Included by the top
+# Kbuild and by tests/kunit/Kbuild; sets vhh-compat-flags.
+#
+# $(call vhh-probe,HEADERS,EXTENDED-REGEX,NAME): -DNAME if any HEADER (under
+# the kernel's include/) has a line matching.  A parenthesis in a pattern
+# is written "." (make would count it), a comma $(comma).
+vhh-probe = $(if $(shell grep -qsE '$(2)' $(addprefix $(srctree)/include/,$(1)) && echo y),-D$(3))
+
+# 6.8: eventfd_signal() lost its count argument.
+vhh-compat-flags := $(call vhh-probe,linux/eventfd.h,void eventfd_signal.struct eventfd_ctx \*ctx.;?$$,VHH_EVENTFD_SIGNAL_NO_COUNT)
+# 6.9: page_frag_alloc_align() takes an alignment, no longer a mask (a
+# mask there is a WARN and a wrong alignment); page_frag_cache_drain().
+vhh-compat-flags += $(call vhh-probe,linux/gfp.h linux/page_frag_cache.h,__page_frag_alloc_align,VHH_PAGE_FRAG_ALIGN_VALUE)
+vhh-compat-flags += $(call vhh-probe,linux/gfp.h linux/page_frag_cache.h,void page_frag_cache_drain.struct page_frag_cache,VHH_HAVE_PAGE_FRAG_CACHE_DRAIN)
+# 6.10: the fabric chooses direct or queued submission (default_submit_type);
+# target_queue_submission() left the API (6.11).
+vhh-compat-flags += $(call vhh-probe,target/target_core_fabric.h,default_submit_type,VHH_TARGET_SUBMIT_TYPE)
+# 6.13: symbol namespaces are string literals.
+vhh-compat-flags += $(call vhh-probe,linux/module.h,MODULE_INFO.import_ns$(comma) ns.$$,VHH_NS_IS_STRING)
