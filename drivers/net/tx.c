@@ -81,7 +81,6 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 	size_t hlen = nvq->sock_hlen;
 	int headroom = sock_flag(sock->sk, SOCK_XDP) ? XDP_PACKET_HEADROOM : 0;
 	int pad = SKB_DATA_ALIGN(VHN_TX_PAD + headroom + hlen);
-	struct tun_xdp_hdr *hdr;
 	unsigned int buflen;
 	struct page *page;
 	void *buf;
@@ -128,9 +127,7 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 				from) != len)
 		goto fault;
 
-	hdr = buf;
-	hdr->buflen = buflen;
-	memcpy(&hdr->gso, gso, sizeof(hdr->gso));
+	vhh_tun_xdp_put_hdr(buf, buflen, pad, gso);
 	xdp_init_buff(xdp, buflen, NULL);
 	xdp_prepare_buff(xdp, buf, pad, len, true);
 	nvq->batched_xdp++;

@@ -10,7 +10,13 @@
 
 #include <linux/eventfd.h>
 #include <linux/gfp.h>
+#include <linux/if_tun.h>
 #include <linux/mm.h>
+#if __has_include(<linux/page_frag_cache.h>)
+#include <linux/page_frag_cache.h>	/* 6.13: out of gfp.h */
+#endif
+#include <linux/string.h>
+#include <linux/virtio_net.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
 
@@ -59,13 +65,48 @@ static inline void vhh_page_frag_cache_drain(struct page_frag_cache *nc)
 }
 
 /*
+ * A frame for a TUN_MSG_PTR batch: tun/tap find its virtio-net header and
+ * buffer length at the start of the buffer, in front of the payload at
+ * @room.  Until 6.16 that is a struct tun_xdp_hdr; from 6.17 the header
+ * alone, the length coming from the xdp_buff's frame_sz (the caller's
+ * xdp_init_buff), the rest of the room zero (no tunnel header).
+ */
+static inline void vhh_tun_xdp_put_hdr(void *buf, unsigned int buflen,
+				       unsigned int room,
+				       const struct virtio_net_hdr *gso)
+{
+#ifdef VHH_HAVE_TUN_XDP_HDR
+	struct tun_xdp_hdr *hdr = buf;
+
+	hdr->buflen = buflen;
+	memcpy(&hdr->gso, gso, sizeof(hdr->gso));
+#else
+	memset(buf, 0, room);
+	memcpy(buf, gso, sizeof(*gso));
+#endif
+}
+
+/*
  * vhost-scsi hands each prepared command to LIO's submission workqueue,
  * never running the backend on the vhost worker.  Since 6.10 the fabric
  * says so in its ops (queued by default, direct allowed when the device
  * asks for it, as the in-tree vhost-scsi does) and target_submit() obeys.
  */
+#ifdef VHH_TARGET_COMPL_TYPE
+/*
+ * Completions queued to LIO's workqueue, as the in-tree module does by
+ * default; direct completion (from the backend's context, possibly an
+ * interrupt) is not offered until our completion path is shown safe there.
+ */
+#define VHH_FABRIC_COMPL_OPS						\
+	.default_compl_type = TARGET_QUEUE_COMPL,			\
+	.direct_compl_supp = 0,
+#else
+#define VHH_FABRIC_COMPL_OPS
+#endif
 #ifdef VHH_TARGET_SUBMIT_TYPE
 #define VHH_FABRIC_SUBMIT_OPS						\
+	VHH_FABRIC_COMPL_OPS						\
 	.default_submit_type = TARGET_QUEUE_SUBMIT,			\
 	.direct_submit_supp = 1,
 static inline void vhh_target_submit(struct se_cmd *se_cmd)

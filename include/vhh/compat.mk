@@ -22,3 +22,8 @@ vhh-compat-flags += $(call vhh-probe,linux/gfp.h linux/page_frag_cache.h,void pa
 vhh-compat-flags += $(call vhh-probe,target/target_core_fabric.h,default_submit_type,VHH_TARGET_SUBMIT_TYPE)
 # 6.13: symbol namespaces are string literals.
 vhh-compat-flags += $(call vhh-probe,linux/module.h,MODULE_INFO.import_ns$(comma) ns.$$,VHH_NS_IS_STRING)
+# 6.17: tun/tap read a TUN_MSG_PTR frame's header at the buffer's start and
+# its length from the xdp_buff (struct tun_xdp_hdr is gone).
+vhh-compat-flags += $(call vhh-probe,linux/if_tun.h,struct tun_xdp_hdr \{,VHH_HAVE_TUN_XDP_HDR)
+# 7.x: the fabric also chooses queued or direct completion.
+vhh-compat-flags += $(call vhh-probe,target/target_core_fabric.h,default_compl_type,VHH_TARGET_COMPL_TYPE)
