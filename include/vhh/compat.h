@@ -12,7 +12,7 @@
 #include <linux/gfp.h>
 #include <linux/if_tun.h>
 #include <linux/mm.h>
-#if __has_include(<linux/page_frag_cache.h>)
+#ifdef VHH_HAVE_PAGE_FRAG_CACHE_H
 #include <linux/page_frag_cache.h>	/* 6.13: out of gfp.h */
 #endif
 #include <linux/string.h>

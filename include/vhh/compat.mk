@@ -17,6 +17,8 @@ vhh-compat-flags := $(call vhh-probe,linux/eventfd.h,void eventfd_signal.struct 
 # mask there is a WARN and a wrong alignment); page_frag_cache_drain().
 vhh-compat-flags += $(call vhh-probe,linux/gfp.h linux/page_frag_cache.h,__page_frag_alloc_align,VHH_PAGE_FRAG_ALIGN_VALUE)
 vhh-compat-flags += $(call vhh-probe,linux/gfp.h linux/page_frag_cache.h,void page_frag_cache_drain.struct page_frag_cache,VHH_HAVE_PAGE_FRAG_CACHE_DRAIN)
+# 6.13: the page-fragment API has a header of its own.
+vhh-compat-flags += $(call vhh-probe,linux/page_frag_cache.h,page_frag_alloc,VHH_HAVE_PAGE_FRAG_CACHE_H)
 # 6.10: the fabric chooses direct or queued submission (default_submit_type);
 # target_queue_submission() left the API (6.11).
 vhh-compat-flags += $(call vhh-probe,target/target_core_fabric.h,default_submit_type,VHH_TARGET_SUBMIT_TYPE)
