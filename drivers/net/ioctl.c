@@ -8,11 +8,15 @@
 
 #include "vhn.h"
 
-/* Same set as 6.1 vhost-net; no zero-copy TX, so nothing else to offer. */
+/* 6.1 vhost-net's set, plus RING_RESET as 6.12 offers it on every kernel:
+ * a queue reset is a backend detach, a stop and a restart of that queue
+ * (tests/selftests/net_ring_reset.c), which the other queue never sees.
+ */
 #define VHN_FEATURES (VHH_FEATURES |				\
 		      (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) |	\
 		      (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
-		      (1ULL << VIRTIO_F_ACCESS_PLATFORM))
+		      (1ULL << VIRTIO_F_ACCESS_PLATFORM) |		\
+		      (1ULL << VIRTIO_F_RING_RESET))
 
 #define VHN_BACKEND_FEATURES VHH_BACKEND_FEATURES
 
