@@ -82,7 +82,9 @@ def load_expected(path, kernel, modules):
                 if not line or line.startswith("#"):
                     continue
                 k, m, test, reason = (line.split(None, 3) + [""])[:4]
-                if fnmatch.fnmatch(kernel, k) and fnmatch.fnmatch(modules, m):
+                # KERNEL may list several globs: "*-6.1,debian-6.12".
+                if any(fnmatch.fnmatch(kernel, g) for g in k.split(",")) and \
+                   fnmatch.fnmatch(modules, m):
                     exp.append(split_optional(test) + (reason,))
     except FileNotFoundError:
         pass
