@@ -126,20 +126,36 @@ int vhh_iotlb_miss(struct vhh_vq *vq, u64 iova, int access)
 	return 0;
 }
 
-void vhh_clear_msg(struct vhh_dev *dev)
+static void vhh_drop_msgs(struct list_head *list, struct vhh_vq *vq)
 {
 	struct vhh_msg_node *node, *n;
 
+	list_for_each_entry_safe(node, n, list, node) {
+		if (vq && node->vq != vq)
+			continue;
+		list_del(&node->node);
+		kfree(node);
+	}
+}
+
+/*
+ * Drop the IOTLB misses of @vq, read or not, or every queue's when @vq is
+ * NULL.  A single queue's detach (VIRTIO_F_RING_RESET) must leave the
+ * other queue's misses alone: that queue waits for their answers with its
+ * notifications off, and nothing else would wake it.
+ */
+void vhh_clear_vq_msg(struct vhh_dev *dev, struct vhh_vq *vq)
+{
 	spin_lock(&dev->iotlb_lock);
-	list_for_each_entry_safe(node, n, &dev->read_list, node) {
-		list_del(&node->node);
-		kfree(node);
-	}
-	list_for_each_entry_safe(node, n, &dev->pending_list, node) {
-		list_del(&node->node);
-		kfree(node);
-	}
+	vhh_drop_msgs(&dev->read_list, vq);
+	vhh_drop_msgs(&dev->pending_list, vq);
 	spin_unlock(&dev->iotlb_lock);
+}
+VHH_EXPORT(vhh_clear_vq_msg);
+
+void vhh_clear_msg(struct vhh_dev *dev)
+{
+	vhh_clear_vq_msg(dev, NULL);
 }
 VHH_EXPORT(vhh_clear_msg);
 

@@ -127,7 +127,7 @@ long vhn_set_backend(struct vhn_net *n, unsigned int index, int fd)
 
 	mutex_lock(&vq->mutex);
 	if (fd == -1)
-		vhh_clear_msg(&n->dev);
+		vhh_clear_vq_msg(&n->dev, vq);
 	/* Only a queue that gets a backend will touch its rings.  Detaching
 	 * must work on a queue that was never configured: QEMU's
 	 * vhost_net_stop_one() detaches every queue of every pair and

@@ -245,6 +245,7 @@ ssize_t vhh_chr_read_iter(struct vhh_dev *dev, struct iov_iter *to,
 			  int noblock);
 ssize_t vhh_chr_write_iter(struct vhh_dev *dev, struct iov_iter *from);
 void vhh_clear_msg(struct vhh_dev *dev);
+void vhh_clear_vq_msg(struct vhh_dev *dev, struct vhh_vq *vq);
 
 /* ---- ring access (access.c, desc.c, used.c, log.c) ----------------------- */
 
