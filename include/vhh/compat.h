@@ -87,10 +87,13 @@ static inline void vhh_tun_xdp_put_hdr(void *buf, unsigned int buflen,
 }
 
 /*
- * vhost-scsi hands each prepared command to LIO's submission workqueue,
- * never running the backend on the vhost worker.  Since 6.10 the fabric
- * says so in its ops (queued by default, direct allowed when the device
- * asks for it, as the in-tree vhost-scsi does) and target_submit() obeys.
+ * vhost-scsi hands each prepared command to LIO's submission workqueue by
+ * default, so the backend does not run on the vhost worker.  Since 6.10
+ * the fabric says so in its ops and target_submit() obeys; like the
+ * in-tree vhost-scsi we allow direct submission when an administrator
+ * sets the device's submit_type (the backend then runs on our worker, with
+ * the queue mutex held: slower, not unsafe, as our completions only queue
+ * work).
  */
 #ifdef VHH_TARGET_COMPL_TYPE
 /*

@@ -9,6 +9,8 @@
 # $(call vhh-probe,HEADERS,EXTENDED-REGEX,NAME): -DNAME if any HEADER (under
 # the kernel's include/) has a line matching.  A parenthesis in a pattern
 # is written "." (make would count it), a comma $(comma).
+# Without headers every probe would silently pick the 6.1 spelling.
+$(if $(wildcard $(srctree)/include/linux/module.h),,$(error compat.mk: no kernel headers under $(srctree)))
 vhh-probe = $(if $(shell grep -qsE '$(2)' $(addprefix $(srctree)/include/,$(1)) && echo y),-D$(3))
 
 # 6.8: eventfd_signal() lost its count argument.
