@@ -178,24 +178,13 @@ FIXTURE(iotlb) {
 FIXTURE_SETUP(iotlb)
 {
 	struct vn_ctx *c = &self->c;
-	uint64_t bf = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2;
-	int r;
+	int r = at_iotlb_vn_setup(c, NUM);
 
-	r = vn_setup_unattached(c, VN_HDR_VHOST,
-				1ULL << VIRTIO_F_ACCESS_PLATFORM, NUM);
 	if (r == -EOPNOTSUPP || r == -EINVAL)
 		SETUP_SKIP("VIRTIO_F_ACCESS_PLATFORM not offered (%d)", r);
 	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, ioctl(c->d.fd, VHOST_SET_BACKEND_FEATURES, &bf));
-	/* Rings were given as host pointers: map them 1:1; buffers by GPA. */
 	self->hva_base = (uintptr_t)c->d.mem;
 	self->hva_size = c->d.mem_size;
-	ASSERT_EQ(0, at_iotlb(c->d.fd, VHOST_IOTLB_UPDATE, self->hva_base,
-			      self->hva_size, self->hva_base, VHOST_ACCESS_RW));
-	ASSERT_EQ(0, at_iotlb(c->d.fd, VHOST_IOTLB_UPDATE, VG_GPA_BASE,
-			      c->d.mem_size, self->hva_base, VHOST_ACCESS_RW));
-	ASSERT_EQ(0, vn_set_backend(c, VN_RXQ, c->tap_fd));
-	ASSERT_EQ(0, vn_set_backend(c, VN_TXQ, c->tap_fd));
 }
 
 FIXTURE_TEARDOWN(iotlb)

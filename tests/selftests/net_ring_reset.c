@@ -164,32 +164,18 @@ TEST_F(rr, repeated_resets_of_both_queues)
 	}
 }
 
-/* With a device IOTLB (ACCESS_PLATFORM, QEMU's vIOMMU): maps as attack_ring. */
+/* With a device IOTLB (ACCESS_PLATFORM, QEMU's vIOMMU). */
 FIXTURE(rri) {
 	struct vn_ctx c;
 };
 
 FIXTURE_SETUP(rri)
 {
-	struct vn_ctx *c = &self->c;
-	uint64_t bf = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2;
-	uintptr_t hva = 0;
-	int r;
+	int r = at_iotlb_vn_setup(&self->c, 256);
 
-	r = vn_setup_unattached(c, VN_HDR_VHOST,
-				1ULL << VIRTIO_F_ACCESS_PLATFORM, 256);
 	if (r == -EOPNOTSUPP || r == -EINVAL)
 		SETUP_SKIP("VIRTIO_F_ACCESS_PLATFORM not offered (%d)", r);
 	ASSERT_EQ(0, r);
-	ASSERT_EQ(0, ioctl(c->d.fd, VHOST_SET_BACKEND_FEATURES, &bf));
-	/* Rings are given as host pointers (1:1), buffers by GPA. */
-	hva = (uintptr_t)c->d.mem;
-	ASSERT_EQ(0, at_iotlb(c->d.fd, VHOST_IOTLB_UPDATE, hva, c->d.mem_size,
-			      hva, VHOST_ACCESS_RW));
-	ASSERT_EQ(0, at_iotlb(c->d.fd, VHOST_IOTLB_UPDATE, VG_GPA_BASE,
-			      c->d.mem_size, hva, VHOST_ACCESS_RW));
-	ASSERT_EQ(0, vn_set_backend(c, VN_RXQ, c->tap_fd));
-	ASSERT_EQ(0, vn_set_backend(c, VN_TXQ, c->tap_fd));
 }
 
 FIXTURE_TEARDOWN(rri)

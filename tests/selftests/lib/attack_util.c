@@ -217,6 +217,31 @@ int at_iotlb(int fd, uint8_t type, uint64_t iova, uint64_t size,
 	return n == sizeof(struct vhost_msg_v2) ? 0 : -EIO;
 }
 
+int at_iotlb_vn_setup(struct vn_ctx *c, unsigned int num)
+{
+	uint64_t bf = 1ULL << VHOST_BACKEND_F_IOTLB_MSG_V2;
+	uint64_t hva;
+	int r;
+
+	r = vn_setup_unattached(c, VN_HDR_VHOST,
+				1ULL << VIRTIO_F_ACCESS_PLATFORM, num);
+	if (r)
+		return r;
+	if (ioctl(c->d.fd, VHOST_SET_BACKEND_FEATURES, &bf))
+		return -errno;
+	hva = (uintptr_t)c->d.mem;
+	r = at_iotlb(c->d.fd, VHOST_IOTLB_UPDATE, hva, c->d.mem_size, hva,
+		     VHOST_ACCESS_RW);
+	if (!r)
+		r = at_iotlb(c->d.fd, VHOST_IOTLB_UPDATE, VG_GPA_BASE,
+			     c->d.mem_size, hva, VHOST_ACCESS_RW);
+	if (!r)
+		r = vn_set_backend(c, VN_RXQ, c->tap_fd);
+	if (!r)
+		r = vn_set_backend(c, VN_TXQ, c->tap_fd);
+	return r;
+}
+
 int at_iotlb_wait_miss(int fd, int ms, uint64_t *iova)
 {
 	long long end = vg_now_ms() + ms;

@@ -76,6 +76,14 @@ int at_iotlb(int fd, uint8_t type, uint64_t iova, uint64_t size,
 	     uint64_t uaddr, uint8_t perm);
 /* Wait up to @ms for an IOTLB miss on @fd; 1 and the iova, or 0. */
 int at_iotlb_wait_miss(int fd, int ms, uint64_t *iova);
+/*
+ * vn_setup() with VIRTIO_F_ACCESS_PLATFORM and IOTLB_MSG_V2: the arena is
+ * mapped twice, 1:1 at its host address (the rings are given as host
+ * pointers) and at VG_GPA_BASE (buffers are given by GPA), then the tap is
+ * attached to both queues.  Returns 0 or -errno (-EOPNOTSUPP/-EINVAL: no
+ * IOTLB offered).
+ */
+int at_iotlb_vn_setup(struct vn_ctx *c, unsigned int num);
 
 /* Dirty log helpers: bit for guest page @gpa / VHOST_PAGE_SIZE. */
 static inline bool at_log_test(const uint8_t *log, uint64_t gpa)
