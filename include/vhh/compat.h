@@ -13,7 +13,7 @@
 #include <linux/if_tun.h>
 #include <linux/mm.h>
 #ifdef VHH_HAVE_PAGE_FRAG_CACHE_H
-#include <linux/page_frag_cache.h>	/* 6.13: out of gfp.h */
+#include <linux/page_frag_cache.h> /* 6.13: out of gfp.h */
 #endif
 #include <linux/string.h>
 #include <linux/virtio_net.h>
