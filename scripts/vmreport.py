@@ -219,9 +219,8 @@ def parse_boot(run, boot, times, began):
         con = con or []
     # A first attempt that never reached init (vmtest boots again) is
     # evidence all the same.
-    for name in sorted(os.listdir(f"{run}/{boot}")) if os.path.isdir(f"{run}/{boot}") else []:
-        if name.startswith("console.noinit-"):
-            con = con + open(f"{run}/{boot}/{name}", errors="replace").read().splitlines()
+    for name in noinit_consoles(run, boot):
+        con = con + open(f"{run}/{boot}/{name}", errors="replace").read().splitlines()
     hits = {}
     for l in con:
         if "ommand line:" in l or not SPLAT_RE.search(l):
@@ -258,10 +257,15 @@ def owner(pat):
     return head
 
 
+def noinit_consoles(run, boot):
+    """Consoles of first attempts that never reached init (vmtest)."""
+    d = f"{run}/{boot}"
+    return sorted(n for n in os.listdir(d) if n.startswith("console.noinit-")) \
+        if os.path.isdir(d) else []
+
+
 def print_console_tail(run, boot, n=40):
-    for name in sorted(os.listdir(f"{run}/{boot}")):
-        if not (name.startswith("console.") and name.endswith(".log")):
-            continue
+    for name in ["console.log"] + noinit_consoles(run, boot):
         try:
             con = open(f"{run}/{boot}/{name}", errors="replace").read().splitlines()
         except OSError:
