@@ -54,18 +54,19 @@ int vhh_fetch_avail_idx(struct vhh_vq *vq)
 }
 
 /*
- * Count one walked descriptor against the running work's budget; when it is
- * spent, have the worker requeue the work (see vhh_worker()).
+ * Count one walked descriptor against the handler pass's budget.  When it
+ * is spent the handler stops with the chain still available and gets no new
+ * kick for it: queue the queue's kick work, which runs after the works
+ * already taken by the worker (and a reschedule point).
  */
 static inline bool vhh_walk_take(struct vhh_vq *vq)
 {
-	struct vhh_dev *dev = vq->dev;
-
-	if (likely(dev->walk_left > 0)) {
-		dev->walk_left--;
+	if (likely(vq->walk_left > 0)) {
+		vq->walk_left--;
 		return true;
 	}
-	dev->walk_stop = true;
+	if (vq->handle_kick)
+		vhh_poll_queue(&vq->poll);
 	return false;
 }
 
@@ -273,7 +274,7 @@ int vhh_get_vq_desc(struct vhh_vq *vq, struct iovec iov[],
 	if (unlikely(log))
 		*log_num = 0;
 
-	fresh = vq->dev->walk_left == VHH_WALK_BUDGET;
+	fresh = vq->walk_left == VHH_WALK_BUDGET;
 	r = vhh_chain_walk(vq, &ch, head);
 	if (unlikely(r == -EBUSY)) {
 		/* Out of budget: the head stays available for the next pass. */

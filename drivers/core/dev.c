@@ -137,14 +137,13 @@ void vhh_dev_init(struct vhh_dev *dev, struct vhh_vq **vqs, int nvqs,
 	dev->umem = NULL;
 	dev->iotlb = NULL;
 	dev->mm = NULL;
-	RCU_INIT_POINTER(dev->worker, NULL);
+	xa_init_flags(&dev->workers, XA_FLAGS_ALLOC);
+	dev->nworkers = 0;
 	dev->iov_limit = iov_limit;
 	dev->weight = weight;
 	dev->byte_weight = byte_weight;
-	dev->walk_left = VHH_WALK_BUDGET;
 	dev->use_worker = use_worker;
 	dev->msg_handler = msg_handler;
-	init_llist_head(&dev->work_list);
 	init_waitqueue_head(&dev->wait);
 	INIT_LIST_HEAD(&dev->read_list);
 	INIT_LIST_HEAD(&dev->pending_list);
@@ -157,9 +156,11 @@ void vhh_dev_init(struct vhh_dev *dev, struct vhh_vq **vqs, int nvqs,
 		vq->heads = NULL;
 		vq->dev = dev;
 		mutex_init(&vq->mutex);
+		RCU_INIT_POINTER(vq->worker, NULL);
+		vq->walk_left = VHH_WALK_BUDGET;
 		vhh_vq_reset(vq);
 		if (vq->handle_kick)
-			vhh_poll_init(&vq->poll, vq->handle_kick, EPOLLIN, dev);
+			vhh_poll_init(&vq->poll, vq->handle_kick, EPOLLIN, vq);
 	}
 }
 VHH_EXPORT(vhh_dev_init);
@@ -524,12 +525,35 @@ static long vhh_reset_owner_ioctl(struct vhh_dev *d)
 	return 0;
 }
 
+/*
+ * 6.12's worker-mode ioctls, which work without being the owner.  Ours has
+ * one mode, kernel threads (VHOST_FORK_OWNER_KTHREAD, what clients such as
+ * VPP ask for); 6.12 defaults to threads of the owner (TASK), which ours
+ * refuses with EINVAL, as 6.12 refuses a mode it does not know.
+ */
+static long vhh_fork_owner_ioctl(struct vhh_dev *d, unsigned int ioctl,
+				 void __user *argp)
+{
+	u8 mode;
+
+	if (ioctl == VHOST_GET_FORK_FROM_OWNER)
+		return put_user((u8)VHOST_FORK_OWNER_KTHREAD, (u8 __user *)argp);
+	if (vhh_dev_has_owner(d))
+		return -EBUSY;
+	if (get_user(mode, (u8 __user *)argp))
+		return -EFAULT;
+	return mode == VHOST_FORK_OWNER_KTHREAD ? 0 : -EINVAL;
+}
+
 long vhh_dev_ioctl(struct vhh_dev *d, unsigned int ioctl, void __user *argp)
 {
 	long r;
 
 	if (ioctl == VHOST_SET_OWNER)
 		return vhh_dev_set_owner(d);
+	if (ioctl == VHOST_SET_FORK_FROM_OWNER ||
+	    ioctl == VHOST_GET_FORK_FROM_OWNER)
+		return vhh_fork_owner_ioctl(d, ioctl, argp);
 
 	/* Everything else, including the vring ioctls, needs the owner. */
 	r = vhh_dev_check_owner(d);

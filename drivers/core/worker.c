@@ -1,20 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The per-device worker thread and the work/poll API.
+ * Worker threads and the work/poll API.
  *
- * Each owned device has one kthread, "vhost-<owner pid>", that runs in the
- * owner's mm and cgroups.  Works are queued lock-free on an llist; a work
- * is on the list at most once (VHH_WORK_QUEUED).  Handlers run with the
- * queue mutex they take themselves.
+ * An owned device has workers, kthreads named "vhost-<owner pid>" that run
+ * in the owner's mm and cgroups.  SET_OWNER makes one and gives it every
+ * queue; the worker ioctls (vhost-scsi) add more and move queues between
+ * them, so that request queues can run on separate CPUs.  Each queue's works
+ * run on the worker the queue points to.  Works are queued lock-free on the
+ * worker's llist; a work is on a list at most once (VHH_WORK_QUEUED).
+ * Handlers run with the queue mutex they take themselves.
+ *
+ * Unlike 6.12's kthread mode, NEW_WORKER works here: a device may have at
+ * most one worker per queue (more could never be used), which bounds the
+ * threads a client can make per open file like the single worker of 6.1.
  */
 #include <linux/cgroup.h>
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/slab.h>
 
 #include "ctl.h"
+
+struct vhh_worker {
+	struct task_struct *task;
+	struct llist_head work_list;
+	struct mm_struct *mm;
+	u32 id;
+	unsigned int attached;	/* queues pointing here (dev->mutex) */
+};
 
 void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn)
 {
@@ -23,42 +40,46 @@ void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn)
 }
 VHH_EXPORT(vhh_work_init);
 
-/*
- * Queue @work; false when the device has no worker (nothing will run).
- * Wakers outside the device's own locks (LIO completions, configfs events)
- * may race vhh_worker_stop(): the RCU read section keeps the worker they
- * saw alive until their wake-up is done, and the stop waits for it.
- */
-static bool vhh_work_add(struct vhh_dev *dev, struct vhh_work *work)
+static void vhh_worker_add(struct vhh_worker *w, struct vhh_work *work)
 {
-	struct task_struct *worker;
-	bool queued = false;
+	if (!test_and_set_bit(VHH_WORK_QUEUED, &work->flags)) {
+		/* test_and_set_bit() orders the flag before the add. */
+		llist_add(&work->node, &w->work_list);
+		wake_up_process(w->task);
+	}
+}
+
+/*
+ * Wakers outside the device's own locks (LIO completions, configfs events,
+ * eventfds) may race a queue's move to another worker or the device's
+ * release: the RCU read section keeps the worker they saw alive until their
+ * wake-up is done, and both paths wait for it before flushing that worker.
+ */
+void vhh_vq_work_queue(struct vhh_vq *vq, struct vhh_work *work)
+{
+	struct vhh_worker *w;
 
 	rcu_read_lock();
-	worker = rcu_dereference(dev->worker);
-	if (worker) {
-		queued = true;
-		if (!test_and_set_bit(VHH_WORK_QUEUED, &work->flags)) {
-			/* test_and_set_bit() orders the flag before the add. */
-			llist_add(&work->node, &dev->work_list);
-			wake_up_process(worker);
-		}
-	}
+	w = rcu_dereference(vq->worker);
+	if (w)
+		vhh_worker_add(w, work);
 	rcu_read_unlock();
-	return queued;
 }
+VHH_EXPORT(vhh_vq_work_queue);
 
-void vhh_work_queue(struct vhh_dev *dev, struct vhh_work *work)
+bool vhh_vq_has_work(struct vhh_vq *vq)
 {
-	vhh_work_add(dev, work);
-}
-VHH_EXPORT(vhh_work_queue);
+	struct vhh_worker *w;
+	bool busy = false;
 
-bool vhh_has_work(struct vhh_dev *dev)
-{
-	return !llist_empty(&dev->work_list);
+	rcu_read_lock();
+	w = rcu_dereference(vq->worker);
+	if (w)
+		busy = !llist_empty(&w->work_list);
+	rcu_read_unlock();
+	return busy;
 }
-VHH_EXPORT(vhh_has_work);
+VHH_EXPORT(vhh_vq_has_work);
 
 struct vhh_flush {
 	struct vhh_work work;
@@ -72,15 +93,25 @@ static void vhh_flush_fn(struct vhh_work *work)
 	complete(&f->done);
 }
 
-void vhh_dev_flush(struct vhh_dev *dev)
+/* The worker runs works in queue order, and drains before exiting. */
+static void vhh_worker_flush(struct vhh_worker *w)
 {
 	struct vhh_flush f;
 
 	init_completion(&f.done);
 	vhh_work_init(&f.work, vhh_flush_fn);
-	/* The worker runs works in queue order, and drains before exiting. */
-	if (vhh_work_add(dev, &f.work))
-		wait_for_completion(&f.done);
+	vhh_worker_add(w, &f.work);
+	wait_for_completion(&f.done);
+}
+
+/* Callers hold dev->mutex or own the device alone (release). */
+void vhh_dev_flush(struct vhh_dev *dev)
+{
+	struct vhh_worker *w;
+	unsigned long id;
+
+	xa_for_each(&dev->workers, id, w)
+		vhh_worker_flush(w);
 }
 VHH_EXPORT(vhh_dev_flush);
 
@@ -100,7 +131,7 @@ static int vhh_poll_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 
 	if (!(key_to_poll(key) & poll->mask))
 		return 0;
-	if (poll->dev->use_worker)
+	if (poll->vq->dev->use_worker)
 		vhh_poll_queue(poll);
 	else
 		poll->work.fn(&poll->work);
@@ -108,12 +139,12 @@ static int vhh_poll_wakeup(wait_queue_entry_t *wait, unsigned int mode,
 }
 
 void vhh_poll_init(struct vhh_poll *poll, vhh_work_fn_t fn, __poll_t mask,
-		   struct vhh_dev *dev)
+		   struct vhh_vq *vq)
 {
 	init_waitqueue_func_entry(&poll->wait, vhh_poll_wakeup);
 	init_poll_funcptr(&poll->table, vhh_poll_func);
 	poll->mask = mask;
-	poll->dev = dev;
+	poll->vq = vq;
 	poll->wqh = NULL;
 	vhh_work_init(&poll->work, fn);
 }
@@ -149,7 +180,7 @@ VHH_EXPORT(vhh_poll_stop);
 
 void vhh_poll_queue(struct vhh_poll *poll)
 {
-	vhh_work_queue(poll->dev, &poll->work);
+	vhh_vq_work_queue(poll->vq, &poll->work);
 }
 VHH_EXPORT(vhh_poll_queue);
 
@@ -171,17 +202,17 @@ bool vhh_exceeds_weight(struct vhh_vq *vq, int pkts, int total_len)
 }
 VHH_EXPORT(vhh_exceeds_weight);
 
-static int vhh_worker(void *data)
+static int vhh_worker_fn(void *data)
 {
-	struct vhh_dev *dev = data;
+	struct vhh_worker *w = data;
 	struct vhh_work *work, *next;
 	struct llist_node *node;
 
-	kthread_use_mm(dev->mm);
+	kthread_use_mm(w->mm);
 	for (;;) {
 		/* Pairs with the wake_up_process() of queuers and kthread_stop. */
 		set_current_state(TASK_INTERRUPTIBLE);
-		node = llist_del_all(&dev->work_list);
+		node = llist_del_all(&w->work_list);
 		if (!node) {
 			/* Stop only once empty: a queued flush always completes. */
 			if (kthread_should_stop()) {
@@ -197,21 +228,11 @@ static int vhh_worker(void *data)
 		smp_wmb();
 		llist_for_each_entry_safe(work, next, node, node) {
 			clear_bit(VHH_WORK_QUEUED, &work->flags);
-			dev->walk_left = VHH_WALK_BUDGET;
-			dev->walk_stop = false;
 			work->fn(work);
-			/*
-			 * A handler stopped by the walking budget leaves its
-			 * chain on the ring and gets no new kick for it: run
-			 * it again after the others (and a reschedule point).
-			 * Only ring handlers walk, so @work is still alive.
-			 */
-			if (unlikely(dev->walk_stop))
-				vhh_work_add(dev, work);
 			cond_resched();
 		}
 	}
-	kthread_unuse_mm(dev->mm);
+	kthread_unuse_mm(w->mm);
 	return 0;
 }
 
@@ -229,55 +250,220 @@ static void vhh_attach_cgroups_fn(struct vhh_work *work)
 	s->ret = cgroup_attach_task_all(s->owner, current);
 }
 
-int vhh_worker_start(struct vhh_dev *dev)
+/*
+ * Stop @w once nothing can queue on it any more (no queue points to it and
+ * an RCU grace period has passed since the last one did).
+ */
+static void vhh_worker_destroy(struct vhh_dev *dev, struct vhh_worker *w)
 {
-	struct vhh_attach_cgroups attach;
-	struct task_struct *worker;
-
-	worker = kthread_create(vhh_worker, dev, "vhost-%d", current->pid);
-	if (IS_ERR(worker))
-		return PTR_ERR(worker);
-	/* Our own reference: a late wake_up_process() never hits a freed task. */
-	get_task_struct(worker);
-	rcu_assign_pointer(dev->worker, worker);
-	wake_up_process(worker);
-
-	/* Charge the worker's CPU and memory to the owner, like 6.1. */
-	attach.owner = current;
-	attach.ret = 0;
-	vhh_work_init(&attach.work, vhh_attach_cgroups_fn);
-	vhh_work_queue(dev, &attach.work);
-	vhh_dev_flush(dev);
-	if (attach.ret) {
-		vhh_worker_stop(dev);
-		return attach.ret;
-	}
-	return 0;
-}
-
-void vhh_worker_stop(struct vhh_dev *dev)
-{
-	struct task_struct *worker = rcu_dereference_protected(dev->worker, true);
-	struct llist_node *node;
 	struct vhh_work *work, *next;
+	struct llist_node *node;
 
-	if (!worker)
-		return;
-	/* New queue/flush calls see no worker from here on ... */
-	rcu_assign_pointer(dev->worker, NULL);
-	/* ... and those that saw it have queued their work: it runs below. */
-	synchronize_rcu();
-	kthread_stop(worker);
-	put_task_struct(worker);
+	xa_erase(&dev->workers, w->id);
+	dev->nworkers--;
+	kthread_stop(w->task);
+	put_task_struct(w->task);
 	/*
 	 * A work queued by a racing waker after the final drain must not keep
-	 * its QUEUED bit, or it could never be queued for a new owner; a
-	 * flush must not wait forever.
+	 * its QUEUED bit, or it could never be queued again; a flush must not
+	 * wait forever.
 	 */
-	node = llist_del_all(&dev->work_list);
+	node = llist_del_all(&w->work_list);
 	llist_for_each_entry_safe(work, next, node, node) {
 		clear_bit(VHH_WORK_QUEUED, &work->flags);
 		if (work->fn == vhh_flush_fn)
 			work->fn(work);
 	}
+	kfree(w);
 }
+
+/* A new worker of the owner (current), in its cgroups; dev->mutex held. */
+static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev)
+{
+	struct vhh_attach_cgroups attach;
+	struct vhh_worker *w;
+	int err;
+
+	if (dev->nworkers >= dev->nvqs)
+		return ERR_PTR(-ENOSPC);
+	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	if (!w)
+		return ERR_PTR(-ENOMEM);
+	init_llist_head(&w->work_list);
+	w->mm = dev->mm;
+	w->task = kthread_create(vhh_worker_fn, w, "vhost-%d", current->pid);
+	if (IS_ERR(w->task)) {
+		err = PTR_ERR(w->task);
+		kfree(w);
+		return ERR_PTR(err);
+	}
+	/* Our own reference: a late wake_up_process() never hits a freed task. */
+	get_task_struct(w->task);
+	wake_up_process(w->task);
+	err = xa_alloc(&dev->workers, &w->id, w, xa_limit_32b, GFP_KERNEL);
+	if (err) {
+		kthread_stop(w->task);
+		put_task_struct(w->task);
+		kfree(w);
+		return ERR_PTR(err);
+	}
+	dev->nworkers++;
+
+	/* Charge the worker's CPU and memory to the owner, like 6.1. */
+	attach.owner = current;
+	attach.ret = 0;
+	vhh_work_init(&attach.work, vhh_attach_cgroups_fn);
+	vhh_worker_add(w, &attach.work);
+	vhh_worker_flush(w);
+	if (attach.ret) {
+		vhh_worker_destroy(dev, w);
+		return ERR_PTR(attach.ret);
+	}
+	return w;
+}
+
+/*
+ * Point @vq at @w (dev->mutex held).  Works already queued on the old
+ * worker run there before this returns; a work cannot be on both lists,
+ * and handlers of one queue serialise on its mutex wherever they run.
+ */
+static void vhh_vq_attach_worker(struct vhh_vq *vq, struct vhh_worker *w)
+{
+	struct vhh_worker *old;
+	bool idle;
+
+	old = rcu_dereference_protected(vq->worker,
+					lockdep_is_held(&vq->dev->mutex));
+	if (old == w)
+		return;
+	mutex_lock(&vq->mutex);
+	rcu_assign_pointer(vq->worker, w);
+	w->attached++;
+	/*
+	 * A queue with neither kick nor backend has no handler to order
+	 * (QEMU attaches workers right after SET_OWNER): skip the grace
+	 * period, FREE_WORKER waits one before it stops @old.
+	 */
+	idle = !vq->kick && !vhh_vq_get_backend(vq);
+	mutex_unlock(&vq->mutex);
+	if (!old)
+		return;
+	if (!idle) {
+		/* Wakers that saw @old have queued on it: run that out. */
+		synchronize_rcu();
+		vhh_worker_flush(old);
+	}
+	old->attached--;
+}
+
+int vhh_worker_start(struct vhh_dev *dev)
+{
+	struct vhh_worker *w;
+	int i;
+
+	w = vhh_worker_create(dev);
+	if (IS_ERR(w))
+		return PTR_ERR(w);
+	/* No queue has a worker yet: nothing to wait for. */
+	for (i = 0; i < dev->nvqs; i++)
+		vhh_vq_attach_worker(dev->vqs[i], w);
+	return 0;
+}
+
+void vhh_worker_stop(struct vhh_dev *dev)
+{
+	struct vhh_worker *w;
+	unsigned long id;
+	int i;
+
+	if (!dev->nworkers)
+		return;
+	/* New queue/flush calls see no worker from here on ... */
+	for (i = 0; i < dev->nvqs; i++)
+		RCU_INIT_POINTER(dev->vqs[i]->worker, NULL);
+	/* ... and those that saw one have queued their work: it runs below. */
+	synchronize_rcu();
+	xa_for_each(&dev->workers, id, w)
+		vhh_worker_destroy(dev, w);
+}
+
+static struct vhh_vq *vhh_worker_vq(struct vhh_dev *dev, u32 index)
+{
+	if (index >= dev->nvqs)
+		return NULL;
+	return dev->vqs[array_index_nospec(index, dev->nvqs)];
+}
+
+/*
+ * The worker ioctls of 6.12's vhost (same numbers, layouts and errnos):
+ * -EINVAL without a worker model or an owner, -EPERM for a non-owner,
+ * -ENOBUFS for a queue index out of range, -ENODEV for an unknown worker
+ * id, -EBUSY to free a worker that still serves a queue.
+ */
+long vhh_worker_ioctl(struct vhh_dev *dev, unsigned int ioctl,
+		      void __user *argp)
+{
+	struct vhost_vring_worker ring_worker;
+	struct vhost_worker_state state;
+	struct vhh_worker *w;
+	struct vhh_vq *vq;
+	long r;
+
+	if (!dev->use_worker || !vhh_dev_has_owner(dev))
+		return -EINVAL;
+	r = vhh_dev_check_owner(dev);
+	if (r)
+		return r;
+
+	switch (ioctl) {
+	case VHOST_NEW_WORKER:
+		w = vhh_worker_create(dev);
+		if (IS_ERR(w))
+			return PTR_ERR(w);
+		state.worker_id = w->id;
+		if (copy_to_user(argp, &state, sizeof(state))) {
+			vhh_worker_destroy(dev, w);
+			return -EFAULT;
+		}
+		return 0;
+	case VHOST_FREE_WORKER:
+		if (copy_from_user(&state, argp, sizeof(state)))
+			return -EFAULT;
+		w = xa_load(&dev->workers, state.worker_id);
+		if (!w)
+			return -ENODEV;
+		if (w->attached)
+			return -EBUSY;
+		/* A waker may still hold it from before an idle detach. */
+		synchronize_rcu();
+		vhh_worker_destroy(dev, w);
+		return 0;
+	case VHOST_ATTACH_VRING_WORKER:
+	case VHOST_GET_VRING_WORKER:
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+
+	if (copy_from_user(&ring_worker, argp, sizeof(ring_worker)))
+		return -EFAULT;
+	vq = vhh_worker_vq(dev, ring_worker.index);
+	if (!vq)
+		return -ENOBUFS;
+	if (ioctl == VHOST_ATTACH_VRING_WORKER) {
+		w = xa_load(&dev->workers, ring_worker.worker_id);
+		if (!w)
+			return -ENODEV;
+		vhh_vq_attach_worker(vq, w);
+		return 0;
+	}
+	w = rcu_dereference_protected(vq->worker,
+				      lockdep_is_held(&dev->mutex));
+	if (!w)
+		return -EINVAL;
+	ring_worker.worker_id = w->id;
+	if (copy_to_user(argp, &ring_worker, sizeof(ring_worker)))
+		return -EFAULT;
+	return 0;
+}
+VHH_EXPORT(vhh_worker_ioctl);

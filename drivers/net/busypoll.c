@@ -71,7 +71,7 @@ void vhn_busy_poll(struct vhn_net *n, bool poll_rx, bool *busyloop_intr)
 	endtime = vhn_busy_clock() +
 		  (poll_rx ? rvq->busyloop_timeout : tvq->busyloop_timeout);
 	while (vhn_can_busy_poll(endtime)) {
-		if (vhh_has_work(&n->dev)) {
+		if (vhh_vq_has_work(vq)) {
 			*busyloop_intr = true;
 			break;
 		}

@@ -42,8 +42,10 @@ static int vhn_open(struct inode *inode, struct file *f)
 	n->vqs[VHN_VQ_RX].vq.handle_kick = vhn_rx_kick;
 	vhh_dev_init(&n->dev, vqs, VHN_VQ_MAX, UIO_MAXIOV, VHN_PKT_WEIGHT,
 		     VHN_WEIGHT, true, NULL);
-	vhh_poll_init(&n->poll[VHN_VQ_TX], vhn_tx_sock_work, EPOLLOUT, &n->dev);
-	vhh_poll_init(&n->poll[VHN_VQ_RX], vhn_rx_sock_work, EPOLLIN, &n->dev);
+	vhh_poll_init(&n->poll[VHN_VQ_TX], vhn_tx_sock_work, EPOLLOUT,
+		      &n->vqs[VHN_VQ_TX].vq);
+	vhh_poll_init(&n->poll[VHN_VQ_RX], vhn_rx_sock_work, EPOLLIN,
+		      &n->vqs[VHN_VQ_RX].vq);
 	f->private_data = n;
 	return 0;
 

@@ -255,6 +255,7 @@ void vhn_handle_tx(struct vhn_net *n)
 	struct socket *sock;
 
 	mutex_lock_nested(&vq->mutex, VHN_VQ_TX);
+	vhh_vq_pass_begin(vq);
 	sock = vhh_vq_get_backend(vq);
 	if (!sock || !vhh_vq_meta_prefetch(vq))
 		goto out;

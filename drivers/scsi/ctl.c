@@ -32,7 +32,7 @@ void vhs_tmf_released(struct vhs_tmf *tmf)
 
 	rcu_read_lock();
 	llist_add(&tmf->done, &svq->tmf_done);
-	vhh_work_queue(&svq->vhs->dev, &svq->done_work);
+	vhh_vq_work_queue(&svq->vq, &svq->done_work);
 	rcu_read_unlock();
 }
 
@@ -200,6 +200,7 @@ void vhs_ctl_kick(struct vhh_work *work)
 	int head, n = 0;
 
 	mutex_lock(&vq->mutex);
+	vhh_vq_pass_begin(vq);
 	tpgs = vhh_vq_get_backend(vq);
 	if (!tpgs)
 		goto out;

@@ -61,7 +61,7 @@ void vhs_send_event(struct vhs_dev *vhs, struct vhs_tpg *tpg,
 		evt->event.lun[3] = lun->unpacked_lun & 0xff;
 	}
 	llist_add(&evt->node, &vhs->evts);
-	vhh_work_queue(&vhs->dev, &vhs->evt_work);
+	vhh_vq_work_queue(&vhs->vqs[VHS_VQ_EVT].vq, &vhs->evt_work);
 }
 
 /* Write one event into the next event buffer (event queue mutex held). */
@@ -116,6 +116,7 @@ void vhs_evt_work(struct vhh_work *work)
 	struct llist_node *node;
 
 	mutex_lock(&vq->mutex);
+	vhh_vq_pass_begin(vq);
 	node = llist_reverse_order(llist_del_all(&vhs->evts));
 	llist_for_each_entry_safe(evt, next, node, node) {
 		vhs_post_event(vhs, evt);
@@ -133,6 +134,7 @@ void vhs_evt_kick(struct vhh_work *work)
 	struct vhs_evt evt = {};
 
 	mutex_lock(&vq->mutex);
+	vhh_vq_pass_begin(vq);
 	if (vhh_vq_get_backend(vq) && test_bit(0, &vhs->events_missed)) {
 		evt.event.event = cpu_to_vhh32(vq, VIRTIO_SCSI_T_NO_EVENT);
 		vhs_post_event(vhs, &evt);

@@ -482,6 +482,7 @@ static void vhs_handle_vq(struct vhs_vq *svq)
 	int head, n = 0;
 
 	mutex_lock(&vq->mutex);
+	vhh_vq_pass_begin(vq);
 	tpgs = vhh_vq_get_backend(vq);
 	if (!tpgs)
 		goto out;
@@ -537,7 +538,7 @@ void vhs_cmd_released(struct vhs_cmd *cmd)
 
 	rcu_read_lock();
 	llist_add(&cmd->done, &svq->done);
-	vhh_work_queue(&svq->vhs->dev, &svq->done_work);
+	vhh_vq_work_queue(&svq->vq, &svq->done_work);
 	rcu_read_unlock();
 }
 

@@ -278,6 +278,14 @@ long vhs_ioctl(struct file *f, unsigned int ioctl, unsigned long arg)
 	case VHOST_RESET_OWNER:
 		/* Not a vhost-scsi ioctl in 6.1 either (ENOTTY). */
 		return -ENOIOCTLCMD;
+	case VHOST_NEW_WORKER:
+	case VHOST_FREE_WORKER:
+	case VHOST_ATTACH_VRING_WORKER:
+	case VHOST_GET_VRING_WORKER:
+		mutex_lock(&vhs->dev.mutex);
+		r = vhh_worker_ioctl(&vhs->dev, ioctl, argp);
+		mutex_unlock(&vhs->dev.mutex);
+		return r;
 	case VHOST_SET_OWNER:
 		mutex_lock(&vhs->dev.mutex);
 		r = vhh_dev_has_owner(&vhs->dev) ? -EBUSY :

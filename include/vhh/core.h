@@ -28,12 +28,16 @@
 #include <linux/vhost.h>
 #include <linux/virtio_config.h>
 #include <linux/virtio_ring.h>
+#include <linux/xarray.h>
 #include <vhh/compat.h>
 #include <vhh/iotlb.h>
 
 /* ---- work and polling (drivers/core/worker.c) ---------------------------- */
 
 struct vhh_work;
+struct vhh_worker;
+struct vhh_dev;
+struct vhh_vq;
 typedef void (*vhh_work_fn_t)(struct vhh_work *work);
 
 #define VHH_WORK_QUEUED 1	/* bit in vhh_work.flags */
@@ -51,20 +55,24 @@ struct vhh_poll {
 	wait_queue_entry_t wait;
 	struct vhh_work work;
 	__poll_t mask;
-	struct vhh_dev *dev;
+	struct vhh_vq *vq;	/* whose worker runs @work */
 };
 
 void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn);
-/* Queue @work on the device worker; no-op if already queued. */
-void vhh_work_queue(struct vhh_dev *dev, struct vhh_work *work);
-bool vhh_has_work(struct vhh_dev *dev);
+/* Queue @work on @vq's worker; no-op if already queued. */
+void vhh_vq_work_queue(struct vhh_vq *vq, struct vhh_work *work);
+/* Is anything queued on @vq's worker (busy polling stops for it)? */
+bool vhh_vq_has_work(struct vhh_vq *vq);
 void vhh_poll_init(struct vhh_poll *poll, vhh_work_fn_t fn, __poll_t mask,
-		   struct vhh_dev *dev);
+		   struct vhh_vq *vq);
 int vhh_poll_start(struct vhh_poll *poll, struct file *file);
 void vhh_poll_stop(struct vhh_poll *poll);
 void vhh_poll_queue(struct vhh_poll *poll);
-/* Wait until every work queued before the call has run. */
+/* Wait until every work queued on any worker before the call has run. */
 void vhh_dev_flush(struct vhh_dev *dev);
+/* NEW/FREE_WORKER, ATTACH/GET_VRING_WORKER (dev->mutex held). */
+long vhh_worker_ioctl(struct vhh_dev *dev, unsigned int ioctl,
+		      void __user *argp);
 
 /* ---- virtqueue and device ------------------------------------------------ */
 
@@ -103,6 +111,9 @@ struct vhh_vq {
 
 	struct vhh_poll poll;
 	vhh_work_fn_t handle_kick;
+	/* Runs this queue's works; RCU for lock-free wakers, set under mutex. */
+	struct vhh_worker __rcu *worker;
+	int walk_left;		/* descriptors this handler pass may still walk */
 
 	u16 last_avail_idx;	/* next head to fetch */
 	u16 avail_idx;		/* cached avail->idx */
@@ -166,8 +177,8 @@ struct vhh_dev {
 	struct vhh_vq **vqs;
 	int nvqs;
 	struct eventfd_ctx *log_ctx;
-	struct llist_head work_list;
-	struct task_struct __rcu *worker;	/* RCU: read by lock-free wakers */
+	struct xarray workers;	/* id -> struct vhh_worker (dev->mutex) */
+	unsigned int nworkers;
 	struct vhh_iotlb *umem;
 	struct vhh_iotlb *iotlb;
 	spinlock_t iotlb_lock;
@@ -177,15 +188,13 @@ struct vhh_dev {
 	int iov_limit;
 	int weight;		/* packets/requests per handler run */
 	int byte_weight;	/* bytes per handler run */
-	int walk_left;		/* descriptors the running work may still walk */
-	bool walk_stop;		/* the running work ran out of them: requeue it */
 	bool use_worker;
 	int (*msg_handler)(struct vhh_dev *dev, u32 asid,
 			   struct vhost_iotlb_msg *msg);
 };
 
 /*
- * Descriptors (ring and indirect entries) one pass of a work may walk.  The
+ * Descriptors (ring and indirect entries) one handler pass may walk.  The
  * packet and byte weights do not bound the walking: empty descriptors carry
  * no bytes, and a vhost-net RX frame may gather up to UIO_MAXIOV heads of
  * up to num (32768) descriptors each.  A legal chain has at most
@@ -197,6 +206,17 @@ struct vhh_dev {
  * under TCG, far less on hardware).
  */
 #define VHH_WALK_BUDGET 16384
+
+/*
+ * Start a handler pass on @vq (its mutex held): a fresh walking budget.
+ * Every handler that fetches chains calls this first.  The budget lives in
+ * the queue, not the worker, because queues of one device may run on
+ * different workers at the same time.
+ */
+static inline void vhh_vq_pass_begin(struct vhh_vq *vq)
+{
+	vq->walk_left = VHH_WALK_BUDGET;
+}
 
 /* Features every vhh device offers (drivers add their own). */
 #define VHH_FEATURES ((1ULL << VIRTIO_F_NOTIFY_ON_EMPTY) |	\

@@ -221,6 +221,11 @@ int scsi_clear_ua(struct scsi_dev *s, uint16_t lun)
 	return -EIO;
 }
 
+static unsigned int scsi_ioq(const struct scsi_dev *s)
+{
+	return s->ioq ? s->ioq : SCSI_IOQ;
+}
+
 int scsi_dev_open(struct scsi_dev *s, unsigned int num, uint64_t extra_features,
 		  size_t mem)
 {
@@ -368,7 +373,7 @@ int scsi_io_submit(struct scsi_dev *s, struct scsi_io *io)
 	if (io->dir != SCSI_DIR_IN)
 		segs[n++] = (struct vg_seg){ io->resp, sizeof(*io->resp), true };
 
-	head = vg_add_chain(&s->d, SCSI_IOQ, segs, n, io->indirect);
+	head = vg_add_chain(&s->d, scsi_ioq(s), segs, n, io->indirect);
 	if (head < 0)
 		return head;
 	io->head = head;
@@ -377,7 +382,7 @@ int scsi_io_submit(struct scsi_dev *s, struct scsi_io *io)
 	if (!s->by_head[head])
 		s->outstanding++;
 	s->by_head[head] = io;
-	vg_publish(&s->d, SCSI_IOQ, head);
+	vg_publish(&s->d, scsi_ioq(s), head);
 	return 0;
 }
 
@@ -386,7 +391,7 @@ int scsi_reap_one(struct scsi_dev *s, int timeout_ms)
 	uint32_t id, len;
 	struct scsi_io *io;
 
-	if (!vg_wait_used(&s->d, SCSI_IOQ, timeout_ms, &id, &len))
+	if (!vg_wait_used(&s->d, scsi_ioq(s), timeout_ms, &id, &len))
 		return 0;
 	io = id < SCSI_MAX_RING ? s->by_head[id] : NULL;
 	if (!io) {
@@ -425,7 +430,7 @@ int scsi_io_run(struct scsi_dev *s, struct scsi_io *io, int timeout_ms)
 
 	if (r)
 		return r;
-	r = vg_kick(&s->d, SCSI_IOQ);
+	r = vg_kick(&s->d, scsi_ioq(s));
 	if (r)
 		return r;
 	return scsi_io_wait(s, io, timeout_ms);

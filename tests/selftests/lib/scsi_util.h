@@ -101,6 +101,7 @@ struct scsi_io {
 struct scsi_dev {
 	struct vg_dev d;
 	unsigned int num;	/* request queue size */
+	unsigned int ioq;	/* request queue the helpers use (0: SCSI_IOQ) */
 	bool pi;		/* VIRTIO_SCSI_F_T10_PI negotiated */
 	struct scsi_io *by_head[SCSI_MAX_RING];
 	unsigned int outstanding;
