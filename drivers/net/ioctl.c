@@ -8,15 +8,19 @@
 
 #include "vhn.h"
 
-/* 6.1 vhost-net's set, plus RING_RESET as 6.12 offers it on every kernel:
- * a queue reset is a backend detach, a stop and a restart of that queue
- * (tests/selftests/net_ring_reset.c), which the other queue never sees.
+/* 6.1 vhost-net's set, plus what later kernels offer, on every kernel:
+ * RING_RESET (6.12): a queue reset is a backend detach, a stop and a
+ * restart of that queue (tests/selftests/net_ring_reset.c), which the other
+ * queue never sees.  IN_ORDER (7.2): both directions already take chains
+ * in avail order and use them in that order, one used element per buffer,
+ * which the feature allows (tests/selftests/net_in_order.c).
  */
 #define VHN_FEATURES (VHH_FEATURES |				\
 		      (1ULL << VHOST_NET_F_VIRTIO_NET_HDR) |	\
 		      (1ULL << VIRTIO_NET_F_MRG_RXBUF) |		\
 		      (1ULL << VIRTIO_F_ACCESS_PLATFORM) |		\
-		      (1ULL << VIRTIO_F_RING_RESET))
+		      (1ULL << VIRTIO_F_RING_RESET) |		\
+		      (1ULL << VIRTIO_F_IN_ORDER))
 
 #define VHN_BACKEND_FEATURES VHH_BACKEND_FEATURES
 
