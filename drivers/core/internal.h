@@ -35,5 +35,6 @@ int vhh_log_used(struct vhh_vq *vq, u64 used_offset, u64 len);
 /* Module parameters (main.c). */
 extern unsigned short vhh_max_mem_regions;
 extern int vhh_max_iotlb_entries;
+extern unsigned int vhh_max_extra_workers;
 
 #endif /* _VHH_CORE_INTERNAL_H */

@@ -18,6 +18,11 @@ module_param_named(max_iotlb_entries, vhh_max_iotlb_entries, int, 0444);
 MODULE_PARM_DESC(max_iotlb_entries,
 		 "Maximum number of iotlb entries. (default: 2048)");
 
+unsigned int vhh_max_extra_workers = 1024;
+module_param_named(max_extra_workers, vhh_max_extra_workers, uint, 0644);
+MODULE_PARM_DESC(max_extra_workers,
+		 "Worker threads VHOST_NEW_WORKER may add, all devices together. (default: 1024)");
+
 static int __init vhh_core_init(void)
 {
 	return 0;

@@ -10,9 +10,11 @@
  * worker's llist; a work is on a list at most once (VHH_WORK_QUEUED).
  * Handlers run with the queue mutex they take themselves.
  *
- * Unlike 6.12's kthread mode, NEW_WORKER works here: a device may have at
- * most one worker per queue (more could never be used), which bounds the
- * threads a client can make per open file like the single worker of 6.1.
+ * Unlike 6.12's kthread mode, NEW_WORKER works here.  6.12 refuses it
+ * there because kernel threads escape RLIMIT_NPROC; ours bounds them
+ * instead: a device has at most one worker per queue (more could never be
+ * used), and the workers NEW_WORKER adds count against the module-wide
+ * max_extra_workers (-EAGAIN beyond, as fork() past RLIMIT_NPROC).
  */
 #include <linux/cgroup.h>
 #include <linux/completion.h>
@@ -31,7 +33,11 @@ struct vhh_worker {
 	struct mm_struct *mm;
 	u32 id;
 	unsigned int attached;	/* queues pointing here (dev->mutex) */
+	bool extra;		/* made by NEW_WORKER: counts in vhh_extra */
 };
+
+/* Workers NEW_WORKER made, all devices together. */
+static atomic_t vhh_extra = ATOMIC_INIT(0);
 
 void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn)
 {
@@ -274,11 +280,16 @@ static void vhh_worker_destroy(struct vhh_dev *dev, struct vhh_worker *w)
 		if (work->fn == vhh_flush_fn)
 			work->fn(work);
 	}
+	if (w->extra)
+		atomic_dec(&vhh_extra);
 	kfree(w);
 }
 
-/* A new worker of the owner (current), in its cgroups; dev->mutex held. */
-static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev)
+/*
+ * A new worker of the owner (current), in its cgroups; dev->mutex held.
+ * @extra: asked for by NEW_WORKER, beyond the one SET_OWNER makes.
+ */
+static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev, bool extra)
 {
 	struct vhh_attach_cgroups attach;
 	struct vhh_worker *w;
@@ -286,14 +297,25 @@ static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev)
 
 	if (dev->nworkers >= dev->nvqs)
 		return ERR_PTR(-ENOSPC);
+	if (extra && atomic_inc_return(&vhh_extra) >
+		     READ_ONCE(vhh_max_extra_workers)) {
+		atomic_dec(&vhh_extra);
+		return ERR_PTR(-EAGAIN);
+	}
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
-	if (!w)
+	if (!w) {
+		if (extra)
+			atomic_dec(&vhh_extra);
 		return ERR_PTR(-ENOMEM);
+	}
+	w->extra = extra;
 	init_llist_head(&w->work_list);
 	w->mm = dev->mm;
 	w->task = kthread_create(vhh_worker_fn, w, "vhost-%d", current->pid);
 	if (IS_ERR(w->task)) {
 		err = PTR_ERR(w->task);
+		if (extra)
+			atomic_dec(&vhh_extra);
 		kfree(w);
 		return ERR_PTR(err);
 	}
@@ -304,6 +326,8 @@ static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev)
 	if (err) {
 		kthread_stop(w->task);
 		put_task_struct(w->task);
+		if (extra)
+			atomic_dec(&vhh_extra);
 		kfree(w);
 		return ERR_PTR(err);
 	}
@@ -361,7 +385,7 @@ int vhh_worker_start(struct vhh_dev *dev)
 	struct vhh_worker *w;
 	int i;
 
-	w = vhh_worker_create(dev);
+	w = vhh_worker_create(dev, false);
 	if (IS_ERR(w))
 		return PTR_ERR(w);
 	/* No queue has a worker yet: nothing to wait for. */
@@ -398,7 +422,10 @@ static struct vhh_vq *vhh_worker_vq(struct vhh_dev *dev, u32 index)
  * The worker ioctls of 6.12's vhost (same numbers, layouts and errnos):
  * -EINVAL without a worker model or an owner, -EPERM for a non-owner,
  * -ENOBUFS for a queue index out of range, -ENODEV for an unknown worker
- * id, -EBUSY to free a worker that still serves a queue.
+ * id, -EBUSY to free a worker that still serves a queue.  Ours only:
+ * NEW_WORKER's -ENOSPC (one worker per queue) and -EAGAIN
+ * (max_extra_workers), and a worker whose id cannot be copied out is
+ * stopped again (6.12 keeps it until release).
  */
 long vhh_worker_ioctl(struct vhh_dev *dev, unsigned int ioctl,
 		      void __user *argp)
@@ -417,7 +444,7 @@ long vhh_worker_ioctl(struct vhh_dev *dev, unsigned int ioctl,
 
 	switch (ioctl) {
 	case VHOST_NEW_WORKER:
-		w = vhh_worker_create(dev);
+		w = vhh_worker_create(dev, true);
 		if (IS_ERR(w))
 			return PTR_ERR(w);
 		state.worker_id = w->id;

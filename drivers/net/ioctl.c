@@ -126,6 +126,45 @@ out:
 	return r;
 }
 
+/* 7.2's VHOST_GET/SET_FEATURES_ARRAY: a count of 64-bit words, then the
+ * words.  Ours has no feature above bit 63, so word 0 is the whole offer
+ * and later words read back as zero and must be zero when set.  6.12 and
+ * older have no such ioctl; ours answers it on every kernel.  Unlike 7.2,
+ * a count above VHN_FEATURE_WORDS_MAX is refused: 7.2 walks any count the
+ * caller names, one user word at a time.
+ */
+#define VHN_FEATURE_WORDS_MAX 64
+
+static long vhn_features_array(struct vhn_net *n, unsigned int ioctl,
+			       u64 __user *argp)
+{
+	u64 count, word, features = 0;
+	u64 i;
+
+	if (get_user(count, argp))
+		return -EFAULT;
+	if (count > VHN_FEATURE_WORDS_MAX)
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		if (ioctl == VHOST_GET_FEATURES_ARRAY) {
+			if (put_user(i ? 0 : VHN_FEATURES, argp + 1 + i))
+				return -EFAULT;
+			continue;
+		}
+		if (get_user(word, argp + 1 + i))
+			return -EFAULT;
+		if (!i)
+			features = word;
+		else if (word)
+			return -EOPNOTSUPP;
+	}
+	if (ioctl == VHOST_GET_FEATURES_ARRAY)
+		return 0;
+	if (features & ~VHN_FEATURES)
+		return -EOPNOTSUPP;
+	return vhn_set_features(n, features);
+}
+
 long vhn_ioctl(struct file *f, unsigned int ioctl, unsigned long arg)
 {
 	struct vhn_net *n = f->private_data;
@@ -140,6 +179,9 @@ long vhn_ioctl(struct file *f, unsigned int ioctl, unsigned long arg)
 		if (copy_from_user(&backend, argp, sizeof(backend)))
 			return -EFAULT;
 		return vhn_set_backend(n, backend.index, backend.fd);
+	case VHOST_GET_FEATURES_ARRAY:
+	case VHOST_SET_FEATURES_ARRAY:
+		return vhn_features_array(n, ioctl, featurep);
 	case VHOST_GET_FEATURES:
 		features = VHN_FEATURES;
 		return copy_to_user(featurep, &features, sizeof(features)) ?

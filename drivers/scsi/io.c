@@ -580,23 +580,51 @@ static void vhs_complete(struct vhs_cmd *cmd)
 	vhh_add_used(vq, cmd->head, written);
 }
 
-void vhs_done_work(struct vhh_work *work)
+/* Answer the commands LIO gave back on @svq (its mutex held); any? */
+static bool vhs_done_cmds(struct vhs_vq *svq)
 {
-	struct vhs_vq *svq = container_of(work, struct vhs_vq, done_work);
+	struct llist_node *node = llist_del_all(&svq->done);
 	struct vhs_cmd *cmd, *next;
-	struct llist_node *node;
-	bool any;
 
-	mutex_lock(&svq->vq.mutex);
-	node = llist_reverse_order(llist_del_all(&svq->done));
-	any = node;
+	node = llist_reverse_order(node);
 	llist_for_each_entry_safe(cmd, next, node, done) {
 		vhs_complete(cmd);
 		vhs_put_cmd(cmd);
 	}
+	return node;
+}
+
+void vhs_done_work(struct vhh_work *work)
+{
+	struct vhs_vq *svq = container_of(work, struct vhs_vq, done_work);
+	struct vhs_dev *vhs = svq->vhs;
+	bool any;
+	int i;
+
+	/*
+	 * LIO gives back the commands a TMF aborted or reset before the TMF
+	 * itself, and the guest takes the TMF's answer to mean they are
+	 * answered.  Request queues may run on other workers (worker
+	 * ioctls): answer what they have been given back first, one queue
+	 * mutex at a time (6.12 flushes every worker for this).
+	 */
+	if (!llist_empty(&svq->tmf_done)) {
+		for (i = VHS_VQ_IO; i < vhs->nvqs; i++) {
+			struct vhs_vq *io = &vhs->vqs[i];
+
+			if (io == svq || llist_empty(&io->done))
+				continue;
+			mutex_lock(&io->vq.mutex);
+			if (vhs_done_cmds(io))
+				vhh_signal(&vhs->dev, &io->vq);
+			mutex_unlock(&io->vq.mutex);
+		}
+	}
+	mutex_lock(&svq->vq.mutex);
+	any = vhs_done_cmds(svq);
 	if (vhs_tmf_done(svq))
 		any = true;
 	if (any)
-		vhh_signal(&svq->vhs->dev, &svq->vq);
+		vhh_signal(&vhs->dev, &svq->vq);
 	mutex_unlock(&svq->vq.mutex);
 }

@@ -43,6 +43,12 @@ struct vhost_vring_worker {
 	_IOWR(VHOST_VIRTIO, 0x16, struct vhost_vring_worker)
 #endif
 
+/* 128-bit feature negotiation (uapi of 6.18), likewise. */
+#ifndef VHOST_GET_FEATURES_ARRAY
+#define VHOST_GET_FEATURES_ARRAY _IOR(VHOST_VIRTIO, 0x83, __u64)
+#define VHOST_SET_FEATURES_ARRAY _IOW(VHOST_VIRTIO, 0x83, __u64)
+#endif
+
 /* The worker-mode ioctls (uapi of 6.12 and 6.17), likewise. */
 #ifndef VHOST_SET_FORK_FROM_OWNER
 #define VHOST_FORK_OWNER_KTHREAD 0
