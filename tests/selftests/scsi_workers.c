@@ -321,6 +321,45 @@ TEST_F(wk, attach_under_io)
 	/* closing with the extra worker still attached frees it (kmemleak) */
 }
 
+/*
+ * Ours bounds the kthreads NEW_WORKER adds (6.12 refuses them in its
+ * kthread mode): with vhh_core.max_extra_workers at 1 the second is
+ * EAGAIN, and freeing the first makes room again.  The in-tree modules
+ * have no such parameter (their workers are threads of the owner).  Shown
+ * to fail with the cap's check disabled in vhh_worker_create().
+ */
+#define MAX_EXTRA "/sys/module/vhh_core/parameters/max_extra_workers"
+
+static int write_param(const char *path, const char *v)
+{
+	int fd = open(path, O_WRONLY), r;
+
+	if (fd < 0)
+		return -errno;
+	r = write(fd, v, strlen(v)) < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}
+
+TEST_F(wk, extra_workers_are_capped)
+{
+	char old[32] = "";
+	unsigned int a = 0, b = 0;
+	int r;
+
+	if (access("/sys/module/vhh_core/holders/vhost_scsi", F_OK) ||
+	    vg_read_file(MAX_EXTRA, old, sizeof(old)) < 0)
+		SKIP(return, "vhost_scsi is not on our core");
+	ASSERT_EQ(0, write_param(MAX_EXTRA, "1"));
+	ASSERT_EQ(0, new_worker(self->s.d.fd, &a));
+	r = new_worker(self->s.d.fd, &b);
+	ASSERT_EQ(0, free_worker(self->s.d.fd, a));
+	ASSERT_EQ(0, new_worker(self->s.d.fd, &b));
+	ASSERT_EQ(0, free_worker(self->s.d.fd, b));
+	ASSERT_EQ(0, write_param(MAX_EXTRA, old));
+	ASSERT_EQ(-EAGAIN, r);
+}
+
 /* Before SET_OWNER the worker ioctls are EINVAL, as in 6.12. */
 TEST(no_owner_is_einval)
 {
