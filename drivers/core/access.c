@@ -242,6 +242,9 @@ int vhh_vq_meta_prefetch(struct vhh_vq *vq)
 	bool ev = vhh_has_feature(vq, VIRTIO_RING_F_EVENT_IDX);
 	unsigned int num = vq->num;
 
+	/* Never set, or cleared by an IOTLB switch: nothing to do yet. */
+	if (!vq->desc && !vq->avail && !vq->used)
+		return 0;
 	if (!vq->iotlb)
 		return 1;
 

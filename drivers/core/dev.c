@@ -577,9 +577,12 @@ VHH_EXPORT(vhh_dev_ioctl);
 
 int vhh_init_device_iotlb(struct vhh_dev *d, bool enabled)
 {
-	struct vhh_iotlb *niotlb = NULL, *oiotlb;
+	struct vhh_iotlb *niotlb = NULL, *oiotlb = d->iotlb;
+	struct vhh_vq *vq;
 	int i;
 
+	if (!enabled && !oiotlb)
+		return 0;
 	if (enabled) {
 		if (vhh_max_iotlb_entries <= 0)
 			return -EINVAL;
@@ -591,11 +594,24 @@ int vhh_init_device_iotlb(struct vhh_dev *d, bool enabled)
 	}
 
 	vhh_dev_lock_vqs(d);
-	oiotlb = d->iotlb;
 	d->iotlb = niotlb;
 	for (i = 0; i < d->nvqs; ++i) {
-		d->vqs[i]->iotlb = niotlb;
-		vhh_vq_meta_reset(d->vqs[i]);
+		vq = d->vqs[i];
+		vq->iotlb = niotlb;
+		vhh_vq_meta_reset(vq);
+		/*
+		 * Switching between user addresses and IOVAs: ring addresses
+		 * given for one are meaningless in the other (a stale IOVA
+		 * read as a user address escapes every check made for it).
+		 * The queue idles until SET_VRING_ADDR, as in 6.12.
+		 */
+		if (!oiotlb || !niotlb) {
+			vq->desc = NULL;
+			vq->avail = NULL;
+			vq->used = NULL;
+			vq->log_used = false;
+			vq->log_addr = -1ull;
+		}
 	}
 	vhh_dev_unlock_vqs(d);
 	vhh_iotlb_free(oiotlb);

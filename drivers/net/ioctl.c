@@ -63,8 +63,9 @@ static long vhn_set_features(struct vhn_net *n, u64 features)
 	if ((features & (1ULL << VHOST_F_LOG_ALL)) &&
 	    !vhh_log_access_ok(&n->dev))
 		goto out;
-	if ((features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)) &&
-	    vhh_init_device_iotlb(&n->dev, true))
+	/* ACCESS_PLATFORM on: a fresh IOTLB; off: none (6.12 drops it). */
+	if (vhh_init_device_iotlb(&n->dev,
+				  features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)))
 		goto out;
 	for (i = 0; i < VHN_VQ_MAX; i++) {
 		struct vhn_vq *nvq = &n->vqs[i];

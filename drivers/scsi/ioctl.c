@@ -206,8 +206,9 @@ static long vhs_set_features(struct vhs_dev *vhs, u64 features)
 	if ((features & (1ULL << VHOST_F_LOG_ALL)) &&
 	    !vhh_log_access_ok(&vhs->dev))
 		goto out;
-	if ((features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)) &&
-	    vhh_init_device_iotlb(&vhs->dev, true))
+	/* ACCESS_PLATFORM on: a fresh IOTLB; off: none (6.12 drops it). */
+	if (vhh_init_device_iotlb(&vhs->dev,
+				  features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)))
 		goto out;
 	for (i = 0; i < vhs->nvqs; i++) {
 		struct vhh_vq *vq = &vhs->vqs[i].vq;

@@ -308,6 +308,93 @@ TEST_F(iotlb, update_after_miss_resumes_tx)
 	EXPECT_EQ(0, memcmp(frame, got, sizeof(frame)));
 }
 
+/*
+ * Switching ACCESS_PLATFORM switches the address space of ring addresses
+ * (IOVAs with it, user addresses without), so a switch drops the ring
+ * addresses and the queue idles until SET_VRING_ADDR gives new ones; off
+ * also drops the IOTLB.  6.12 does this ("vhost: invalidate vring access
+ * on IOTLB transitions"); 6.1 keeps translating through the old IOTLB
+ * after ACCESS_PLATFORM is gone and reads user addresses as IOVAs after it
+ * comes (expected failure there, which shows the test can fail).
+ */
+static uint64_t feat_without_iotlb(void)
+{
+	return BIT(VIRTIO_F_VERSION_1) | BIT(VHOST_NET_F_VIRTIO_NET_HDR);
+}
+
+/* Send frame @seed and see it on the tap within 3 s. */
+static void tx_and_see(struct __test_metadata *_metadata, struct vn_ctx *c,
+		       uint32_t seed)
+{
+	uint8_t frame[96], got[256];
+
+	vn_make_frame(frame, sizeof(frame), seed);
+	ASSERT_EQ((ssize_t)sizeof(frame), vn_pkt_recv(c, got, sizeof(got), 3000));
+	ASSERT_EQ(0, memcmp(frame, got, sizeof(frame)));
+}
+
+/* The TX ring at user addresses (no IOTLB). */
+static int tx_rings_user(struct vn_ctx *c, struct vg_vq *q)
+{
+	return cu_set_vring_addr(c->d.fd, VN_TXQ, (uintptr_t)q->desc,
+				 (uintptr_t)q->avail, (uintptr_t)q->used, 0, 0);
+}
+
+TEST_F(iotlb, access_platform_off_drops_iotlb_and_rings)
+{
+	uint64_t f = feat_without_iotlb();
+	uint8_t got[256];
+
+	ASSERT_EQ(MSGSZ, map_used(&self->c.d, self->used_page));
+	ASSERT_EQ(0, map_rest(&self->c.d, self->used_page));
+	ASSERT_EQ(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));
+	vn_pkt_flush(&self->c);
+	ASSERT_GE(post_tx(&self->c, 40), 0);
+	tx_and_see(_metadata, &self->c, 40);
+	ASSERT_EQ(1, vg_wait_used(&self->c.d, VN_TXQ, 3000, NULL, NULL));
+
+	ASSERT_EQ(0, ioctl(self->fd, VHOST_SET_FEATURES, &f));
+	/* no IOTLB any more */
+	EXPECT_LT(cu_iotlb_v2(self->fd, VHOST_IOTLB_UPDATE, VG_GPA_BASE, 0x1000,
+			      hva_of(&self->c.d, VG_GPA_BASE), VHOST_ACCESS_RW), 0);
+	/* the IOVA ring addresses are gone: a kick does nothing */
+	ASSERT_GE(post_tx(&self->c, 41), 0);
+	EXPECT_EQ(-ETIMEDOUT, vn_pkt_recv(&self->c, got, sizeof(got), 500));
+	EXPECT_EQ(0u, vg_used_pending(&self->c.d, VN_TXQ));
+	/* user addresses: the frame goes */
+	ASSERT_EQ(0, tx_rings_user(&self->c, self->q));
+	ASSERT_EQ(0, vg_kick(&self->c.d, VN_TXQ));
+	tx_and_see(_metadata, &self->c, 41);
+}
+
+TEST_F(iotlb, access_platform_on_again_needs_new_rings)
+{
+	uint64_t f = feat_without_iotlb();
+	struct vhost_msg_v2 m;
+
+	ASSERT_EQ(0, ioctl(self->fd, VHOST_SET_FEATURES, &f));
+	ASSERT_EQ(0, tx_rings_user(&self->c, self->q));
+	ASSERT_EQ(0, vn_set_backend(&self->c, VN_TXQ, self->c.tap_fd));
+	vn_pkt_flush(&self->c);
+	ASSERT_GE(post_tx(&self->c, 50), 0);
+	tx_and_see(_metadata, &self->c, 50);
+	ASSERT_EQ(1, vg_wait_used(&self->c.d, VN_TXQ, 3000, NULL, NULL));
+
+	f |= BIT(VIRTIO_F_ACCESS_PLATFORM);
+	ASSERT_EQ(0, ioctl(self->fd, VHOST_SET_FEATURES, &f));
+	/* the user ring addresses are not taken for IOVAs: no miss, no frame */
+	ASSERT_GE(post_tx(&self->c, 51), 0);
+	EXPECT_EQ(0, read_msg(self->fd, &m, 500));
+	EXPECT_EQ(0u, vg_used_pending(&self->c.d, VN_TXQ));
+	/* IOVAs and their mappings: the frame goes */
+	ASSERT_EQ(0, cu_set_vring_addr(self->fd, VN_TXQ, self->q->desc_gpa,
+				       self->q->avail_gpa, self->q->used_gpa, 0, 0));
+	ASSERT_EQ(MSGSZ, map_used(&self->c.d, self->used_page));
+	ASSERT_EQ(0, map_rest(&self->c.d, self->used_page));
+	ASSERT_EQ(0, vg_kick(&self->c.d, VN_TXQ));
+	tx_and_see(_metadata, &self->c, 51);
+}
+
 /* After an INVALIDATE the device misses again instead of using the stale translation. */
 TEST_F(iotlb, invalidate_forces_new_miss)
 {
