@@ -16,46 +16,10 @@
 #include <linux/page_frag_cache.h> /* 6.13: out of gfp.h */
 #endif
 #include <linux/string.h>
-#include <linux/vhost.h>
+#include <vhh/uapi.h>
 #include <linux/virtio_net.h>
 #include <target/target_core_base.h>
 #include <target/target_core_fabric.h>
-
-/*
- * The worker ioctls (uapi of 6.5), which ours offers on every kernel: the
- * same numbers and layouts where the kernel's headers predate them.
- */
-#ifndef VHOST_NEW_WORKER
-struct vhost_worker_state {
-	unsigned int worker_id;
-};
-
-struct vhost_vring_worker {
-	unsigned int index;
-	unsigned int worker_id;
-};
-
-#define VHOST_NEW_WORKER _IOR(VHOST_VIRTIO, 0x8, struct vhost_worker_state)
-#define VHOST_FREE_WORKER _IOW(VHOST_VIRTIO, 0x9, struct vhost_worker_state)
-#define VHOST_ATTACH_VRING_WORKER \
-	_IOW(VHOST_VIRTIO, 0x15, struct vhost_vring_worker)
-#define VHOST_GET_VRING_WORKER \
-	_IOWR(VHOST_VIRTIO, 0x16, struct vhost_vring_worker)
-#endif
-
-/* 128-bit feature negotiation (uapi of 6.18), likewise. */
-#ifndef VHOST_GET_FEATURES_ARRAY
-#define VHOST_GET_FEATURES_ARRAY _IOR(VHOST_VIRTIO, 0x83, __u64)
-#define VHOST_SET_FEATURES_ARRAY _IOW(VHOST_VIRTIO, 0x83, __u64)
-#endif
-
-/* The worker-mode ioctls (uapi of 6.12 and 6.17), likewise. */
-#ifndef VHOST_SET_FORK_FROM_OWNER
-#define VHOST_FORK_OWNER_KTHREAD 0
-#define VHOST_FORK_OWNER_TASK 1
-#define VHOST_SET_FORK_FROM_OWNER _IOW(VHOST_VIRTIO, 0x84, __u8)
-#define VHOST_GET_FORK_FROM_OWNER _IOR(VHOST_VIRTIO, 0x85, __u8)
-#endif
 
 /* Symbol namespace of vhh_core: a bare token until 6.12, a string after. */
 #ifdef VHH_NS_IS_STRING

@@ -16,12 +16,7 @@
 #include "kselftest_harness.h"
 #include "vguest.h"
 
-#ifndef VHOST_SET_FORK_FROM_OWNER
-#define VHOST_FORK_OWNER_KTHREAD 0
-#define VHOST_FORK_OWNER_TASK 1
-#define VHOST_SET_FORK_FROM_OWNER _IOW(VHOST_VIRTIO, 0x84, __u8)
-#define VHOST_GET_FORK_FROM_OWNER _IOR(VHOST_VIRTIO, 0x85, __u8)
-#endif
+#include <vhh/uapi.h>
 
 #define DEV "/dev/vhost-net"
 

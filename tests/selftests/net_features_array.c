@@ -15,10 +15,7 @@
 #include "kselftest_harness.h"
 #include "net_util.h"
 
-#ifndef VHOST_GET_FEATURES_ARRAY
-#define VHOST_GET_FEATURES_ARRAY _IOR(VHOST_VIRTIO, 0x83, __u64)
-#define VHOST_SET_FEATURES_ARRAY _IOW(VHOST_VIRTIO, 0x83, __u64)
-#endif
+#include <vhh/uapi.h>
 
 /* the UDP-tunnel GSO bits of 7.2, the only ones above 63 anyone offers */
 #define TUNNEL_BITS ((1ULL << (65 - 64)) | (1ULL << (67 - 64)))
