@@ -206,6 +206,15 @@ static long vhs_set_features(struct vhs_dev *vhs, u64 features)
 	if ((features & (1ULL << VHOST_F_LOG_ALL)) &&
 	    !vhh_log_access_ok(&vhs->dev))
 		goto out;
+	/*
+	 * Requests in flight were parsed with the features of their time:
+	 * with an endpoint set only LOG_ALL may change (migration), as 7.2.
+	 */
+	r = -EBUSY;
+	if (vhs->tpgs && ((features ^ vhs->vqs[0].vq.acked_features) &
+			  ~(1ULL << VHOST_F_LOG_ALL)))
+		goto out;
+	r = -EFAULT;
 	/* ACCESS_PLATFORM on: a fresh IOTLB; off: none (6.12 drops it). */
 	if (vhh_init_device_iotlb(&vhs->dev,
 				  features & (1ULL << VIRTIO_F_ACCESS_PLATFORM)))

@@ -601,4 +601,22 @@ TEST_F(scsi, clear_endpoint_during_io)
 	ASSERT_EQ(-1, self->s.d.fd);
 }
 
+/*
+ * With an endpoint set, SET_FEATURES may change LOG_ALL only (7.2: the
+ * requests in flight were parsed with the features of their time); the
+ * same set again is fine and I/O goes on.  6.1 and 6.12 take any change
+ * (expected failure there).
+ */
+TEST_F(scsi, set_features_under_endpoint_changes_log_all_only)
+{
+	uint64_t f = 1ULL << VIRTIO_F_VERSION_1;
+
+	ASSERT_EQ(0, ioctl(self->s.d.fd, VHOST_SET_FEATURES, &f));
+	f |= 1ULL << VIRTIO_SCSI_F_T10_PI;
+	ASSERT_EQ(-1, ioctl(self->s.d.fd, VHOST_SET_FEATURES, &f));
+	ASSERT_EQ(EBUSY, errno);
+	rw_check(_metadata, &self->s, 0, 64, self->buf, self->buf2, 8192, 1, 1,
+		 false, 77);
+}
+
 TEST_HARNESS_MAIN
