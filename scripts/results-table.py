@@ -5,7 +5,7 @@
 usage: results-table.py NAME=REPORT [NAME=REPORT...]
 
 Each REPORT is the saved output of scripts/vmtest; NAME is its column
-heading.  Prints an RST list-table: one row per test, one column per
+heading (repeated, later reports override earlier ones in that column).  Prints an RST list-table: one row per test, one column per
 report, and the reason for every XFAIL/SKIP/FAIL in the last column.
 """
 import re
@@ -18,7 +18,10 @@ def main():
     cols, rows, notes = [], {}, {}
     for arg in sys.argv[1:]:
         name, path = arg.split("=", 1)
-        cols.append(name)
+        # A column may take several reports (a later run of some binaries
+        # overrides the earlier results of those binaries).
+        if name not in cols:
+            cols.append(name)
         with open(path) as f:
             for line in f:
                 m = LINE.match(line.rstrip())
