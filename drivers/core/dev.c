@@ -42,13 +42,24 @@ void vhh_dev_unlock_vqs(struct vhh_dev *dev)
 		mutex_unlock(&dev->vqs[i]->mutex);
 }
 
+/*
+ * No ring addresses (and no used-ring logging or cached translations for
+ * them): the queue idles until SET_VRING_ADDR.
+ */
+static void vhh_vq_forget_rings(struct vhh_vq *vq)
+{
+	vq->desc = NULL;
+	vq->avail = NULL;
+	vq->used = NULL;
+	vq->log_used = false;
+	vq->log_addr = -1ull;
+	vhh_vq_meta_reset(vq);
+}
+
 /* Back to the state of a freshly initialised queue (references dropped). */
 static void vhh_vq_reset(struct vhh_vq *vq)
 {
 	vq->num = 1;
-	vq->desc = NULL;
-	vq->avail = NULL;
-	vq->used = NULL;
 	vq->last_avail_idx = 0;
 	vq->avail_idx = 0;
 	vq->last_used_idx = 0;
@@ -56,8 +67,6 @@ static void vhh_vq_reset(struct vhh_vq *vq)
 	vq->signalled_used = 0;
 	vq->signalled_used_valid = false;
 	vq->broken = false;
-	vq->log_used = false;
-	vq->log_addr = -1ull;
 	vq->private_data = NULL;
 	vq->acked_features = 0;
 	vq->acked_backend_features = 0;
@@ -71,7 +80,7 @@ static void vhh_vq_reset(struct vhh_vq *vq)
 	vq->busyloop_timeout = 0;
 	vq->umem = NULL;
 	vq->iotlb = NULL;
-	vhh_vq_meta_reset(vq);
+	vhh_vq_forget_rings(vq);
 }
 
 /* Drop the eventfds a queue holds and reset it. */
@@ -598,20 +607,16 @@ int vhh_init_device_iotlb(struct vhh_dev *d, bool enabled)
 	for (i = 0; i < d->nvqs; ++i) {
 		vq = d->vqs[i];
 		vq->iotlb = niotlb;
-		vhh_vq_meta_reset(vq);
 		/*
 		 * Switching between user addresses and IOVAs: ring addresses
 		 * given for one are meaningless in the other (a stale IOVA
 		 * read as a user address escapes every check made for it).
 		 * The queue idles until SET_VRING_ADDR, as in 6.12.
 		 */
-		if (!oiotlb || !niotlb) {
-			vq->desc = NULL;
-			vq->avail = NULL;
-			vq->used = NULL;
-			vq->log_used = false;
-			vq->log_addr = -1ull;
-		}
+		if (!oiotlb || !niotlb)
+			vhh_vq_forget_rings(vq);
+		else
+			vhh_vq_meta_reset(vq);
 	}
 	vhh_dev_unlock_vqs(d);
 	vhh_iotlb_free(oiotlb);

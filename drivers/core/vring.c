@@ -11,7 +11,6 @@
 #include <linux/eventfd.h>
 #include <linux/file.h>
 #include <linux/module.h>
-#include <linux/nospec.h>
 #include <linux/uaccess.h>
 
 #include <vhh/checks.h>
@@ -195,10 +194,9 @@ long vhh_vring_ioctl(struct vhh_dev *d, unsigned int ioctl,
 	r = get_user(idx, (u32 __user *)argp);
 	if (r < 0)
 		return r;
-	if (idx >= d->nvqs)
+	vq = vhh_dev_vq(d, idx);
+	if (!vq)
 		return -ENOBUFS;
-	idx = array_index_nospec(idx, d->nvqs);
-	vq = d->vqs[idx];
 
 	mutex_lock(&vq->mutex);
 	switch (ioctl) {

@@ -20,7 +20,6 @@
 #include <linux/completion.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
-#include <linux/nospec.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
@@ -297,40 +296,28 @@ static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev, bool extra)
 
 	if (dev->nworkers >= dev->nvqs)
 		return ERR_PTR(-ENOSPC);
+	err = -EAGAIN;
 	if (extra && atomic_inc_return(&vhh_extra) >
-		     READ_ONCE(vhh_max_extra_workers)) {
-		atomic_dec(&vhh_extra);
-		return ERR_PTR(-EAGAIN);
-	}
+		     READ_ONCE(vhh_max_extra_workers))
+		goto err_count;
+	err = -ENOMEM;
 	w = kzalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
-	if (!w) {
-		if (extra)
-			atomic_dec(&vhh_extra);
-		return ERR_PTR(-ENOMEM);
-	}
+	if (!w)
+		goto err_count;
 	w->extra = extra;
 	init_llist_head(&w->work_list);
 	w->mm = dev->mm;
 	w->task = kthread_create(vhh_worker_fn, w, "vhost-%d", current->pid);
 	if (IS_ERR(w->task)) {
 		err = PTR_ERR(w->task);
-		if (extra)
-			atomic_dec(&vhh_extra);
-		kfree(w);
-		return ERR_PTR(err);
+		goto err_free;
 	}
 	/* Our own reference: a late wake_up_process() never hits a freed task. */
 	get_task_struct(w->task);
 	wake_up_process(w->task);
 	err = xa_alloc(&dev->workers, &w->id, w, xa_limit_32b, GFP_KERNEL);
-	if (err) {
-		kthread_stop(w->task);
-		put_task_struct(w->task);
-		if (extra)
-			atomic_dec(&vhh_extra);
-		kfree(w);
-		return ERR_PTR(err);
-	}
+	if (err)
+		goto err_stop;
 	dev->nworkers++;
 
 	/* Charge the worker's CPU and memory to the owner, like 6.1. */
@@ -344,6 +331,16 @@ static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev, bool extra)
 		return ERR_PTR(attach.ret);
 	}
 	return w;
+
+err_stop:
+	kthread_stop(w->task);
+	put_task_struct(w->task);
+err_free:
+	kfree(w);
+err_count:
+	if (extra)
+		atomic_dec(&vhh_extra);
+	return ERR_PTR(err);
 }
 
 /*
@@ -411,13 +408,6 @@ void vhh_worker_stop(struct vhh_dev *dev)
 		vhh_worker_destroy(dev, w);
 }
 
-static struct vhh_vq *vhh_worker_vq(struct vhh_dev *dev, u32 index)
-{
-	if (index >= dev->nvqs)
-		return NULL;
-	return dev->vqs[array_index_nospec(index, dev->nvqs)];
-}
-
 /*
  * The worker ioctls of 6.12's vhost (same numbers, layouts and errnos):
  * -EINVAL without a worker model or an owner, -EPERM for a non-owner,
@@ -474,7 +464,7 @@ long vhh_worker_ioctl(struct vhh_dev *dev, unsigned int ioctl,
 
 	if (copy_from_user(&ring_worker, argp, sizeof(ring_worker)))
 		return -EFAULT;
-	vq = vhh_worker_vq(dev, ring_worker.index);
+	vq = vhh_dev_vq(dev, ring_worker.index);
 	if (!vq)
 		return -ENOBUFS;
 	if (ioctl == VHOST_ATTACH_VRING_WORKER) {
