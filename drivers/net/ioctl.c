@@ -146,12 +146,13 @@ static long vhn_features_array(struct vhn_net *n, unsigned int ioctl,
 		return -EFAULT;
 	if (count > VHN_FEATURE_WORDS_MAX)
 		return -EINVAL;
-	for (i = 0; i < count; i++) {
-		if (ioctl == VHOST_GET_FEATURES_ARRAY) {
+	if (ioctl == VHOST_GET_FEATURES_ARRAY) {
+		for (i = 0; i < count; i++)
 			if (put_user(i ? 0 : VHN_FEATURES, argp + 1 + i))
 				return -EFAULT;
-			continue;
-		}
+		return 0;
+	}
+	for (i = 0; i < count; i++) {
 		if (get_user(word, argp + 1 + i))
 			return -EFAULT;
 		if (!i)
@@ -159,8 +160,6 @@ static long vhn_features_array(struct vhn_net *n, unsigned int ioctl,
 		else if (word)
 			return -EOPNOTSUPP;
 	}
-	if (ioctl == VHOST_GET_FEATURES_ARRAY)
-		return 0;
 	if (features & ~VHN_FEATURES)
 		return -EOPNOTSUPP;
 	return vhn_set_features(n, features);
