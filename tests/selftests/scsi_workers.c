@@ -12,7 +12,6 @@
  * (ENOTTY, EPERM without an owner) fails every case, an expected failure
  * there.  The same cases pass on 6.12's in-tree module.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,49 +68,15 @@ static int get_worker(int fd, unsigned int index, unsigned int *id)
 }
 
 /*
- * Thread ids of our workers, "vhost-<our pid>": kthreads in /proc (6.1,
- * ours) or threads of this process (6.12's vhost_task).  Returns the count.
- */
-static int worker_tids(int *tids, int max)
-{
-	static const char *const dirs[] = { "/proc", "/proc/self/task" };
-	char name[32], path[300], buf[256];
-	int n = 0;
-
-	snprintf(name, sizeof(name), "(vhost-%d)", getpid());
-	for (unsigned int i = 0; i < 2; i++) {
-		DIR *dir = opendir(dirs[i]);
-		struct dirent *e;
-
-		if (!dir)
-			continue;
-		while ((e = readdir(dir))) {
-			if (e->d_name[0] < '0' || e->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "%s/%s/stat", dirs[i],
-				 e->d_name);
-			if (vg_read_file(path, buf, sizeof(buf)) < 0 ||
-			    !strstr(buf, name))
-				continue;
-			if (n < max)
-				tids[n] = atoi(e->d_name);
-			n++;
-		}
-		closedir(dir);
-	}
-	return n;
-}
-
-/*
  * The count once it settles on @want within 3 s: a stopped worker leaves
  * /proc a moment after the ioctl that stopped it returns.
  */
 static int worker_count_settles(int want)
 {
-	int tids[64], n = worker_tids(tids, 64);
+	int tids[64], n = vg_worker_tids(tids, 64);
 
 	for (long long end = vg_now_ms() + 3000; n != want &&
-	     vg_now_ms() < end; n = worker_tids(tids, 64))
+	     vg_now_ms() < end; n = vg_worker_tids(tids, 64))
 		usleep(10000);
 	return n;
 }
@@ -196,11 +161,11 @@ TEST_F(wk, qemu_order_io_on_two_workers)
 	unsigned int id = 0, got = 0;
 	long s0, s1;
 
-	nb = worker_tids(before, 64);
+	nb = vg_worker_tids(before, 64);
 	ASSERT_EQ(1, nb);
 	ASSERT_EQ(0, new_worker(self->s.d.fd, &id));
 	ASSERT_NE(self->def, id);
-	na = worker_tids(after, 64);
+	na = vg_worker_tids(after, 64);
 	ASSERT_EQ(2, na);
 	for (int i = 0; i < na; i++)
 		if (after[i] != before[0])

@@ -5,6 +5,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -490,4 +491,34 @@ int vg_link_up(const char *name)
 	}
 	close(s);
 	return r;
+}
+
+int vg_worker_tids(int *tids, int max)
+{
+	static const char *const dirs[] = { "/proc", "/proc/self/task" };
+	char name[32], path[300], buf[256];
+	int n = 0;
+
+	snprintf(name, sizeof(name), "(vhost-%d)", getpid());
+	for (unsigned int i = 0; i < 2; i++) {
+		DIR *dir = opendir(dirs[i]);
+		struct dirent *e;
+
+		if (!dir)
+			continue;
+		while ((e = readdir(dir))) {
+			if (e->d_name[0] < '0' || e->d_name[0] > '9')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/stat", dirs[i],
+				 e->d_name);
+			if (vg_read_file(path, buf, sizeof(buf)) < 0 ||
+			    !strstr(buf, name))
+				continue;
+			if (n < max)
+				tids[n] = atoi(e->d_name);
+			n++;
+		}
+		closedir(dir);
+	}
+	return n;
 }

@@ -110,6 +110,13 @@ bool vg_module_loaded(const char *name);
 void vg_fill_pattern(void *buf, size_t len, uint32_t seed);
 bool vg_check_pattern(const void *buf, size_t len, uint32_t seed);
 long vg_mem_available_kb(void);
+/*
+ * Thread ids of this process's vhost workers, named "vhost-<our pid>": a
+ * kthread of their own in /proc (6.1, ours) or vhost_tasks, threads of the
+ * owner in /proc/self/task (6.12 and later in-tree).  Stores up to @max,
+ * returns how many there are.
+ */
+int vg_worker_tids(int *tids, int max);
 
 /* tap helpers (net suite) */
 int vg_tap_open(char *name_out, int flags);

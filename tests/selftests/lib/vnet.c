@@ -5,7 +5,6 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -221,49 +220,24 @@ int vn_rx_post(struct vn_ctx *c, size_t len, void **bufp)
 	return vg_add_chain(&c->d, VN_RXQ, &seg, 1, false);
 }
 
-/* Add the CPU ticks of every task under @dir named @name to *total. */
-static void worker_ticks_in(const char *dir_path, const char *name,
-			    long *total)
+long vn_worker_ticks(struct vn_ctx *c)
 {
-	char path[300], buf[1024];
-	struct dirent *e;
-	DIR *dir;
+	char path[64], buf[1024];
+	int tids[16], n = vg_worker_tids(tids, 16);
+	long total = -1;
 
-	dir = opendir(dir_path);
-	if (!dir)
-		return;
-	while ((e = readdir(dir))) {
+	for (int i = 0; i < n && i < 16; i++) {
 		char *p;
 		long ut, st;
 
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s/stat", dir_path, e->d_name);
+		snprintf(path, sizeof(path), "/proc/%d/stat", tids[i]);
 		if (vg_read_file(path, buf, sizeof(buf)) < 0)
-			continue;
-		if (!strstr(buf, name))
 			continue;
 		p = strrchr(buf, ')');
 		/* fields after ')': state ppid ... utime(14) stime(15) */
 		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld",
 				&ut, &st) == 2)
-			*total = (*total < 0 ? 0 : *total) + ut + st;
+			total = (total < 0 ? 0 : total) + ut + st;
 	}
-	closedir(dir);
-}
-
-long vn_worker_ticks(struct vn_ctx *c)
-{
-	char name[32];
-	long total = -1;
-
-	/*
-	 * The worker is named "vhost-<owner pid>": a kthread of its own in
-	 * /proc (6.1, ours), or a vhost_task, a thread of the owner's process
-	 * in /proc/self/task (6.12 and later in-tree by default).
-	 */
-	snprintf(name, sizeof(name), "(vhost-%d)", getpid());
-	worker_ticks_in("/proc", name, &total);
-	worker_ticks_in("/proc/self/task", name, &total);
 	return total;
 }
