@@ -19,6 +19,11 @@ def wkey(w):
     return (w.split("-")[0], int(tail) if tail.isdigit() else 0, w)
 
 
+def spread(v):
+    m = statistics.median(v)
+    return (max(v) - min(v)) / m if m else 0.0
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, required=True)
@@ -42,7 +47,7 @@ def main():
         elif line.startswith("not ok") or line.startswith("Bail out!"):
             problems.append(f"failed measurement: {line.strip()}")
     workloads = sorted(set(a.workloads.split()) | {w for w, _ in runs}, key=wkey)
-    print(f"{'workload':<16}{'in-tree pps':>14}{'ours pps':>14}{'ratio':>8}  runs")
+    print(f"{'workload':<16}{'in-tree pps':>14}{'ours pps':>14}{'ratio':>8}{'spread':>9}  runs")
     worst = None
     for w in workloads:
         x, y = runs.get((w, "in-tree"), []), runs.get((w, "ours"), [])
@@ -55,7 +60,10 @@ def main():
         mx, my = statistics.median(x), statistics.median(y)
         ratio = my / mx if mx else 0.0
         worst = ratio if worst is None else min(worst, ratio)
-        print(f"{w:<16}{mx:>14.0f}{my:>14.0f}{ratio:>8.2f}  {len(x)}+{len(y)}")
+        # Repeatability: the wider spread of one module set's rounds in
+        # this boot, (max - min) / median.
+        rep = max(spread(x), spread(y))
+        print(f"{w:<16}{mx:>14.0f}{my:>14.0f}{ratio:>8.2f}{rep:>9.1%}  {len(x)}+{len(y)}")
     if worst is not None:
         print(f"lowest ratio ours/in-tree: {worst:.2f}")
     for p in problems:

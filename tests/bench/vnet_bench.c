@@ -2,7 +2,7 @@
 /*
  * vnet_bench: guest-driven packet rate of /dev/vhost-net through a tap.
  *
- *   vnet_bench tx|rx FRAME_BYTES SECONDS
+ *   vnet_bench tx|rx|rr FRAME_BYTES SECONDS
  *
  * The program plays a virtio-net driver the way a guest kernel does: a ring
  * of 256 fixed buffers, heads recycled from the used ring, a kick only when
@@ -10,7 +10,10 @@
  * only when nothing completed.  TX counts frames the device completed and
  * checks them against the tap's receive counter; RX has a sender thread push
  * frames out of the tap and counts (and length-checks) what lands in guest
- * buffers.  Prints one line:
+ * buffers.  RR is request/response with one frame in flight: a reflector
+ * thread sends every frame the guest transmits back into the tap, and the
+ * guest sends the next one only once the last came back, byte for byte
+ * (its rate is round trips per second).  Prints one line:
  *   BENCH vnet-<dir>-<bytes> pps=<n> packets=<n> checked=<n>
  * and exits non-zero when nothing moved or the check failed.
  */
@@ -211,18 +214,136 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	return *checked == *pkts ? 0 : -EIO;
 }
 
+/* The peer of the RR workload: every frame the guest sent goes back. */
+static void *reflector(void *arg)
+{
+	int fd = *(int *)arg;
+	uint8_t frame[ETH_FRAME_LEN];
+
+	while (!atomic_load(&stop)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 10) <= 0)
+			continue;
+		n = recv(fd, frame, sizeof(frame), MSG_DONTWAIT);
+		if (n > 0 && send(fd, frame, n, 0) < 0)
+			perror("send back");
+	}
+	return NULL;
+}
+
+static int reflector_socket(void)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = c.ifindex,
+	};
+	int one = 1, fd;
+
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+		       sizeof(one)) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
+		       sizeof(one))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/* Wait for the next used element of @q; false after @ms without one. */
+static bool wait_used(struct vg_vq *q, int ms)
+{
+	long long end = vg_now_ms() + ms;
+
+	while (q->last_used == __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE)) {
+		if (vg_now_ms() > end)
+			return false;
+		wait_call(q);
+	}
+	return true;
+}
+
+static int bench_rr(size_t size, int secs, unsigned long long *rts,
+		    unsigned long long *checked)
+{
+	static uint8_t *rxbufs[RING];
+	struct vg_vq *tq = &c.d.vq[VN_TXQ], *rq = &c.d.vq[VN_RXQ];
+	uint8_t *txbuf, *frame;
+	uint32_t seq = 1;
+	pthread_t th;
+	long long end;
+	int fd, r = 0;
+
+	if (setup_ring(VN_RXQ, rxbufs, RX_BUF, true, NULL, 0))
+		return -ENOMEM;
+	txbuf = vg_alloc(&c.d, c.hdr_len + size, 64);
+	if (!txbuf)
+		return -ENOMEM;
+	memset(txbuf, 0, c.hdr_len);
+	frame = txbuf + c.hdr_len;
+	tq->desc[0].addr = vg_gpa(&c.d, txbuf);
+	tq->desc[0].len = c.hdr_len + size;
+	tq->desc[0].flags = 0;
+	fd = reflector_socket();
+	if (fd < 0)
+		return fd;
+	if (pthread_create(&th, NULL, reflector, &fd)) {
+		close(fd);
+		return -errno;
+	}
+	end = vg_now_ms() + secs * 1000LL;
+	*rts = 0;
+	*checked = 0;
+	while (vg_now_ms() < end) {
+		struct vring_used_elem *e;
+
+		vn_make_frame(frame, size, seq++);
+		put_avail(tq, 0);
+		publish_and_kick(tq);
+		/* The frame back, then its TX slot free for the next. */
+		if (!wait_used(rq, 2000) || !wait_used(tq, 2000)) {
+			r = -ETIMEDOUT;
+			break;
+		}
+		tq->last_used++;
+		e = &rq->used->ring[rq->last_used % rq->num];
+		if (e->len == c.hdr_len + size &&
+		    !memcmp(rxbufs[e->id] + c.hdr_len, frame, size))
+			(*checked)++;
+		put_avail(rq, e->id);
+		rq->last_used++;
+		publish_and_kick(rq);
+		(*rts)++;
+	}
+	atomic_store(&stop, true);
+	pthread_join(th, NULL);
+	close(fd);
+	if (r)
+		return r;
+	return *checked == *rts ? 0 : -EIO;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long pkts = 0, checked = 0;
 	size_t size;
 	int secs, r;
-	bool tx;
+	bool tx, rr;
 
-	if (argc != 4 || (strcmp(argv[1], "tx") && strcmp(argv[1], "rx"))) {
-		fprintf(stderr, "usage: %s tx|rx FRAME_BYTES SECONDS\n", argv[0]);
+	if (argc != 4 || (strcmp(argv[1], "tx") && strcmp(argv[1], "rx") &&
+			  strcmp(argv[1], "rr"))) {
+		fprintf(stderr, "usage: %s tx|rx|rr FRAME_BYTES SECONDS\n",
+			argv[0]);
 		return 2;
 	}
 	tx = !strcmp(argv[1], "tx");
+	rr = !strcmp(argv[1], "rr");
 	size = strtoul(argv[2], NULL, 0);
 	secs = atoi(argv[3]);
 	if (size < ETH_ZLEN || size > ETH_FRAME_LEN || secs <= 0)
@@ -235,8 +356,12 @@ int main(int argc, char **argv)
 	/* The benchmark reads no frames back: keep the packet tap out. */
 	close(c.pkt_fd);
 	c.pkt_fd = -1;
-	r = tx ? bench_tx(size, secs, &pkts, &checked) :
-		 bench_rx(size, secs, &pkts, &checked);
+	if (rr)
+		r = bench_rr(size, secs, &pkts, &checked);
+	else if (tx)
+		r = bench_tx(size, secs, &pkts, &checked);
+	else
+		r = bench_rx(size, secs, &pkts, &checked);
 	printf("BENCH vnet-%s-%zu pps=%llu packets=%llu checked=%llu\n",
 	       argv[1], size, pkts / secs, pkts, checked);
 	vn_teardown(&c);

@@ -14,16 +14,22 @@ SECS=${BENCH_SECS:-5}
 ROUNDS=${BENCH_ROUNDS:-4}
 WORKLOADS=${BENCH_WORKLOADS:-"tx-64 tx-1500 rx-64 rx-1500"}
 INTREE_NET=/lib/modules/$(grep 'vhost/vhost_net.ko$' /etc/vmtest/modules)
+INTREE_SCSI=/lib/modules/$(grep 'vhost/vhost_scsi.ko$' /etc/vmtest/modules)
 n=0
 
+# One set at a time: both vhost_scsi modules register LIO's "vhost" fabric.
 use() {
 	rmmod vhost_net 2>/dev/null
+	# The fabric's configfs directory holds its module.
+	rmdir /sys/kernel/config/target/vhost 2>/dev/null
+	rmmod vhost_scsi 2>/dev/null
 	rmmod vhh_core 2>/dev/null
 	if [ "$1" = ours ]; then
 		insmod /lib/modules/ours/vhh_core.ko &&
-			insmod /lib/modules/ours/vhost_net.ko
+			insmod /lib/modules/ours/vhost_net.ko &&
+			insmod /lib/modules/ours/vhost_scsi.ko
 	else
-		insmod "$INTREE_NET"
+		insmod "$INTREE_NET" && insmod "$INTREE_SCSI"
 	fi
 }
 
@@ -32,6 +38,9 @@ run() {
 	n=$((n + 1))
 	case $w in
 	testpmd-*) out=$(/bin/sh /etc/vmtest/testpmd.sh bench "${w#testpmd-}" "$SECS" 2>&1) ;;
+	# scsi-read-32: 4 KiB random reads, 32 in flight
+	scsi-*) rest=${w#scsi-}
+		out=$(/bench/scsi_bench "${rest%-*}" "${rest#*-}" "$SECS" 2>&1) ;;
 	*) out=$(/bench/vnet_bench "${w%-*}" "${w#*-}" "$SECS" 2>&1) ;;
 	esac
 	rc=$?
@@ -56,7 +65,7 @@ while [ $r -le "$ROUNDS" ]; do
 	if [ $((r % 2)) = 1 ]; then order="in-tree ours"; else order="ours in-tree"; fi
 	for m in $order; do
 		if ! use "$m"; then
-			echo "Bail out! cannot load the $m vhost_net"
+			echo "Bail out! cannot load the $m modules"
 			exit 1
 		fi
 		for w in $WORKLOADS; do run "$m" "$r" "$w"; done
