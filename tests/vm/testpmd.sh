@@ -63,7 +63,11 @@ start_pmd() {
 	SHOWS=0
 	# --no-huge: vhost-kernel shares no memory, it only needs user
 	# addresses for VHOST_SET_MEM_TABLE; 8192 mbufs fit in -m 256.
-	dpdk-testpmd -l 0,1 --no-huge -m 256 --no-pci --no-shconf \
+	# A main and a forwarding lcore; on one CPU (make bench under
+	# instruction counting) both share it.
+	lcores=0,1
+	[ "$(grep -c '^processor' /proc/cpuinfo)" -ge 2 ] || lcores=0@0,1@0
+	dpdk-testpmd --lcores=$lcores --no-huge -m 256 --no-pci --no-shconf \
 		--vdev="virtio_user0,path=/dev/vhost-net,queue_size=$QSIZE,iface=$TAP" \
 		-- -i --total-num-mbufs=8192 --rxd=$QSIZE --txd=$QSIZE \
 		--port-topology=loop \
