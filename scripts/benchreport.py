@@ -15,8 +15,10 @@ import sys
 
 
 def wkey(w):
-    tail = w.rsplit("-", 1)[1]
-    return (w.split("-")[0], int(tail) if tail.isdigit() else 0, w)
+    head, _, tail = w.rpartition("-")
+    if not tail.isdigit():
+        return (w, 0)
+    return (head, int(tail))
 
 
 def spread(v):

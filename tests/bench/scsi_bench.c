@@ -115,7 +115,7 @@ int main(int argc, char **argv)
 		}
 		if (!r && n)
 			r = vg_kick(&s.d, SCSI_IOQ);
-		if (s.completed - before != n)
+		if (!r && s.completed - before != n)
 			r = -EPROTO;
 	}
 	scsi_wait_all(&s, 5000);

@@ -242,7 +242,8 @@ static int reflector_socket(void)
 	};
 	int one = 1, fd;
 
-	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	/* Protocol 0: nothing arrives before bind() picks the tap. */
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0)
 		return -errno;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
