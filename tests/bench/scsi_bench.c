@@ -44,12 +44,8 @@ static uint32_t next_block(void)
 /* (Re)issue slot @i: descriptors 3i..3i+2, header and response kept. */
 static int issue(unsigned int i, bool wr, uint8_t *buf)
 {
-	void *hdr = io[i].hdr, *resp = io[i].resp;
-
-	scsi_io_init(&io[i], 0, wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
-		     buf + i * 4096, 4096);
-	io[i].hdr = hdr;
-	io[i].resp = resp;
+	scsi_io_reinit(&io[i], 0, wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
+		       buf + i * 4096, 4096);
 	io[i].tag = i;
 	scsi_cdb_rw10(io[i].cdb, wr, next_block() * 8, 8);
 	s.d.vq[SCSI_IOQ].next_desc = 3 * i;

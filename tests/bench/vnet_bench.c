@@ -257,19 +257,6 @@ static int reflector_socket(void)
 	return fd;
 }
 
-/* Wait for the next used element of @q; false after @ms without one. */
-static bool wait_used(struct vg_vq *q, int ms)
-{
-	long long end = vg_now_ms() + ms;
-
-	while (q->last_used == __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE)) {
-		if (vg_now_ms() > end)
-			return false;
-		wait_call(q);
-	}
-	return true;
-}
-
 static int bench_rr(size_t size, int secs, unsigned long long *rts,
 		    unsigned long long *checked)
 {
@@ -302,23 +289,21 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	*rts = 0;
 	*checked = 0;
 	while (vg_now_ms() < end) {
-		struct vring_used_elem *e;
+		uint32_t id, len;
 
 		vn_make_frame(frame, size, seq++);
 		put_avail(tq, 0);
 		publish_and_kick(tq);
 		/* The frame back, then its TX slot free for the next. */
-		if (!wait_used(rq, 2000) || !wait_used(tq, 2000)) {
+		if (!vg_wait_used(&c.d, VN_RXQ, 2000, &id, &len) ||
+		    !vg_wait_used(&c.d, VN_TXQ, 2000, NULL, NULL)) {
 			r = -ETIMEDOUT;
 			break;
 		}
-		tq->last_used++;
-		e = &rq->used->ring[rq->last_used % rq->num];
-		if (e->len == c.hdr_len + size &&
-		    !memcmp(rxbufs[e->id] + c.hdr_len, frame, size))
+		if (id < RING && len == c.hdr_len + size &&
+		    !memcmp(rxbufs[id] + c.hdr_len, frame, size))
 			(*checked)++;
-		put_avail(rq, e->id);
-		rq->last_used++;
+		put_avail(rq, id);
 		publish_and_kick(rq);
 		(*rts)++;
 	}

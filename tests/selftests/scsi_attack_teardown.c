@@ -118,18 +118,16 @@ static void io_under_churn(struct __test_metadata *_metadata,
 		vg_reset_desc(&self->s.d, SCSI_IOQ);
 		for (int i = 0; i < BATCH; i++) {
 			bool wr = (i + batches) & 1;
-			/*
-			 * Each slot keeps its header and response in guest
-			 * memory: a fresh pair per batch (8 KiB) ran the guest
-			 * arena dry when a fast boot fitted several hundred
-			 * batches into RUN_MS (-ENOMEM, debian-6.12).
-			 */
-			void *hdr = io[i].hdr, *resp = io[i].resp;
 
-			scsi_io_init(&io[i], lun, wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
-				     self->buf + i * 4096, 4096);
-			io[i].hdr = hdr;
-			io[i].resp = resp;
+			/*
+			 * Slots keep their header and response: a fresh pair
+			 * per batch (8 KiB) ran the guest arena dry when a
+			 * fast boot fitted several hundred batches into RUN_MS
+			 * (-ENOMEM, debian-6.12).
+			 */
+			scsi_io_reinit(&io[i], lun,
+				       wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
+				       self->buf + i * 4096, 4096);
 			scsi_cdb_rw10(io[i].cdb, wr, 8 * i, 8);
 			ASSERT_EQ(0, scsi_io_submit(&self->s, &io[i]));
 		}

@@ -318,6 +318,17 @@ void scsi_io_init(struct scsi_io *io, uint16_t lun, enum scsi_dir dir,
 	io->head = -1;
 }
 
+void scsi_io_reinit(struct scsi_io *io, uint16_t lun, enum scsi_dir dir,
+		    void *data, uint32_t len)
+{
+	void *hdr = io->hdr;
+	struct virtio_scsi_cmd_resp *resp = io->resp;
+
+	scsi_io_init(io, lun, dir, data, len);
+	io->hdr = hdr;
+	io->resp = resp;
+}
+
 int scsi_io_submit(struct scsi_dev *s, struct scsi_io *io)
 {
 	struct vg_seg segs[SCSI_MAX_SEGS + 2];

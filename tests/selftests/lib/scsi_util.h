@@ -127,6 +127,13 @@ void scsi_lun_bytes(uint8_t lun[8], uint8_t target, uint16_t lun_id);
 /* Initialise @io for a command to LUN @lun of our tpgt. */
 void scsi_io_init(struct scsi_io *io, uint16_t lun, enum scsi_dir dir,
 		  void *data, uint32_t len);
+/*
+ * scsi_io_init() for a slot used again: keeps the header and response
+ * already allocated in the arena (a fresh pair per command would run a
+ * long-running loop's arena dry).
+ */
+void scsi_io_reinit(struct scsi_io *io, uint16_t lun, enum scsi_dir dir,
+		    void *data, uint32_t len);
 /* Build the chain (allocating header/response on first use) and publish. */
 int scsi_io_submit(struct scsi_dev *s, struct scsi_io *io);
 /* Consume used entries until @io is done or @timeout_ms; 1 done, 0 timeout. */
