@@ -152,6 +152,7 @@ void vhh_dev_init(struct vhh_dev *dev, struct vhh_vq **vqs, int nvqs,
 	dev->weight = weight;
 	dev->byte_weight = byte_weight;
 	dev->use_worker = use_worker;
+	dev->fork_owner = vhh_fork_from_owner_default;
 	dev->msg_handler = msg_handler;
 	init_waitqueue_head(&dev->wait);
 	INIT_LIST_HEAD(&dev->read_list);
@@ -258,6 +259,7 @@ void vhh_dev_reset_owner(struct vhh_dev *dev, struct vhh_iotlb *umem)
 
 	vhh_dev_cleanup(dev);
 	/* The worker is gone and no queue is polled: no locks needed. */
+	dev->fork_owner = vhh_fork_from_owner_default;
 	dev->umem = umem;
 	for (i = 0; i < dev->nvqs; ++i)
 		dev->vqs[i]->umem = umem;
@@ -535,10 +537,11 @@ static long vhh_reset_owner_ioctl(struct vhh_dev *d)
 }
 
 /*
- * 6.12's worker-mode ioctls, which work without being the owner.  Ours has
- * one mode, kernel threads (VHOST_FORK_OWNER_KTHREAD, what clients such as
- * VPP ask for); 6.12 defaults to threads of the owner (TASK), which ours
- * refuses with EINVAL, as 6.12 refuses a mode it does not know.
+ * 6.12's worker-mode ioctls, which work without being the owner: kernel
+ * threads (VHOST_FORK_OWNER_KTHREAD, what clients such as VPP ask for) or
+ * threads of the owner (TASK, the default where the kernel has vhost_task).
+ * Without vhost_task (6.1) TASK is refused with EINVAL, as 6.12 refuses a
+ * mode it does not know.
  */
 static long vhh_fork_owner_ioctl(struct vhh_dev *d, unsigned int ioctl,
 				 void __user *argp)
@@ -546,12 +549,16 @@ static long vhh_fork_owner_ioctl(struct vhh_dev *d, unsigned int ioctl,
 	u8 mode;
 
 	if (ioctl == VHOST_GET_FORK_FROM_OWNER)
-		return put_user((u8)VHOST_FORK_OWNER_KTHREAD, (u8 __user *)argp);
+		return put_user((u8)d->fork_owner, (u8 __user *)argp);
 	if (vhh_dev_has_owner(d))
 		return -EBUSY;
 	if (get_user(mode, (u8 __user *)argp))
 		return -EFAULT;
-	return mode == VHOST_FORK_OWNER_KTHREAD ? 0 : -EINVAL;
+	if (mode != VHOST_FORK_OWNER_KTHREAD &&
+	    !(mode == VHOST_FORK_OWNER_TASK && VHH_TASK_WORKERS))
+		return -EINVAL;
+	d->fork_owner = mode == VHOST_FORK_OWNER_TASK;
+	return 0;
 }
 
 long vhh_dev_ioctl(struct vhh_dev *d, unsigned int ioctl, void __user *argp)

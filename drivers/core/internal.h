@@ -36,5 +36,6 @@ int vhh_log_used(struct vhh_vq *vq, u64 used_offset, u64 len);
 extern unsigned short vhh_max_mem_regions;
 extern int vhh_max_iotlb_entries;
 extern unsigned int vhh_max_extra_workers;
+extern bool vhh_fork_from_owner_default;
 
 #endif /* _VHH_CORE_INTERNAL_H */

@@ -21,10 +21,21 @@ MODULE_PARM_DESC(max_iotlb_entries,
 unsigned int vhh_max_extra_workers = 1024;
 module_param_named(max_extra_workers, vhh_max_extra_workers, uint, 0644);
 MODULE_PARM_DESC(max_extra_workers,
-		 "Worker threads VHOST_NEW_WORKER may add, all devices together. (default: 1024)");
+		 "Kernel-thread workers VHOST_NEW_WORKER may add, all devices together. (default: 1024)");
+
+/* As 6.12: workers are threads of the owner unless it asks for kthreads. */
+bool vhh_fork_from_owner_default = VHH_TASK_WORKERS;
+module_param_named(fork_from_owner_default, vhh_fork_from_owner_default,
+		   bool, 0444);
+MODULE_PARM_DESC(fork_from_owner_default,
+		 "Workers are threads of the owner by default, where the kernel has vhost_task. (default: Y there, N elsewhere)");
 
 static int __init vhh_core_init(void)
 {
+	if (vhh_fork_from_owner_default && !VHH_TASK_WORKERS) {
+		pr_err("vhh_core: fork_from_owner_default=1 needs vhost_task, which this kernel lacks\n");
+		return -EINVAL;
+	}
 	return 0;
 }
 

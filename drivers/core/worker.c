@@ -2,8 +2,10 @@
 /*
  * Worker threads and the work/poll API.
  *
- * An owned device has workers, kthreads named "vhost-<owner pid>" that run
- * in the owner's mm and cgroups.  SET_OWNER makes one and gives it every
+ * An owned device has workers named "vhost-<owner pid>": threads of the
+ * owner (vhost_task, the default where the kernel has it, as 6.12) or
+ * kernel threads that run in the owner's mm and cgroups (6.1's kind, and
+ * VHOST_FORK_OWNER_KTHREAD).  SET_OWNER makes one and gives it every
  * queue; the worker ioctls (vhost-scsi) add more and move queues between
  * them, so that request queues can run on separate CPUs.  Each queue's works
  * run on the worker the queue points to.  Works are queued lock-free on the
@@ -13,8 +15,15 @@
  * Unlike 6.12's kthread mode, NEW_WORKER works here.  6.12 refuses it
  * there because kernel threads escape RLIMIT_NPROC; ours bounds them
  * instead: a device has at most one worker per queue (more could never be
- * used), and the workers NEW_WORKER adds count against the module-wide
- * max_extra_workers (-EAGAIN beyond, as fork() past RLIMIT_NPROC).
+ * used), and the kthreads NEW_WORKER adds count against the module-wide
+ * max_extra_workers (-EAGAIN beyond, as fork() past RLIMIT_NPROC, which
+ * is what bounds threads of the owner).
+ *
+ * A thread of the owner dies with it (SIGKILL, also at a core dump, which
+ * waits for every thread): it detaches from its queues, runs what was
+ * queued and exits, without waiting for the device's release.  Works queued
+ * later are refused (vhh_vq_work_queue() returns false) and flushes of it
+ * return at once.
  */
 #include <linux/cgroup.h>
 #include <linux/completion.h>
@@ -27,12 +36,17 @@
 #include "ctl.h"
 
 struct vhh_worker {
-	struct task_struct *task;
+	struct task_struct *task;	/* kthread mode */
+#if VHH_TASK_WORKERS
+	struct vhost_task *vtsk;	/* task mode: a thread of the owner */
+#endif
 	struct llist_head work_list;
-	struct mm_struct *mm;
+	struct vhh_dev *dev;
 	u32 id;
 	unsigned int attached;	/* queues pointing here (dev->mutex) */
 	bool extra;		/* made by NEW_WORKER: counts in vhh_extra */
+	spinlock_t lock;	/* orders @killed against flushes and attach */
+	bool killed;		/* task mode: died with the owner */
 };
 
 /* Workers NEW_WORKER made, all devices together. */
@@ -45,12 +59,23 @@ void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn)
 }
 VHH_EXPORT(vhh_work_init);
 
+static void vhh_worker_wake(struct vhh_worker *w)
+{
+#if VHH_TASK_WORKERS
+	if (w->vtsk) {
+		vhost_task_wake(w->vtsk);
+		return;
+	}
+#endif
+	wake_up_process(w->task);
+}
+
 static void vhh_worker_add(struct vhh_worker *w, struct vhh_work *work)
 {
 	if (!test_and_set_bit(VHH_WORK_QUEUED, &work->flags)) {
 		/* test_and_set_bit() orders the flag before the add. */
 		llist_add(&work->node, &w->work_list);
-		wake_up_process(w->task);
+		vhh_worker_wake(w);
 	}
 }
 
@@ -60,7 +85,7 @@ static void vhh_worker_add(struct vhh_worker *w, struct vhh_work *work)
  * release: the RCU read section keeps the worker they saw alive until their
  * wake-up is done, and both paths wait for it before flushing that worker.
  */
-void vhh_vq_work_queue(struct vhh_vq *vq, struct vhh_work *work)
+bool vhh_vq_work_queue(struct vhh_vq *vq, struct vhh_work *work)
 {
 	struct vhh_worker *w;
 
@@ -69,6 +94,7 @@ void vhh_vq_work_queue(struct vhh_vq *vq, struct vhh_work *work)
 	if (w)
 		vhh_worker_add(w, work);
 	rcu_read_unlock();
+	return w;
 }
 VHH_EXPORT(vhh_vq_work_queue);
 
@@ -98,14 +124,23 @@ static void vhh_flush_fn(struct vhh_work *work)
 	complete(&f->done);
 }
 
-/* The worker runs works in queue order, and drains before exiting. */
+/*
+ * The worker runs works in queue order, and drains before exiting.  A
+ * killed worker ran, while dying, every work queued before it was marked.
+ */
 static void vhh_worker_flush(struct vhh_worker *w)
 {
 	struct vhh_flush f;
 
 	init_completion(&f.done);
 	vhh_work_init(&f.work, vhh_flush_fn);
+	spin_lock(&w->lock);
+	if (w->killed) {
+		spin_unlock(&w->lock);
+		return;
+	}
 	vhh_worker_add(w, &f.work);
+	spin_unlock(&w->lock);
 	wait_for_completion(&f.done);
 }
 
@@ -183,9 +218,9 @@ void vhh_poll_stop(struct vhh_poll *poll)
 }
 VHH_EXPORT(vhh_poll_stop);
 
-void vhh_poll_queue(struct vhh_poll *poll)
+bool vhh_poll_queue(struct vhh_poll *poll)
 {
-	vhh_vq_work_queue(poll->vq, &poll->work);
+	return vhh_vq_work_queue(poll->vq, &poll->work);
 }
 VHH_EXPORT(vhh_poll_queue);
 
@@ -207,13 +242,27 @@ bool vhh_exceeds_weight(struct vhh_vq *vq, int pkts, int total_len)
 }
 VHH_EXPORT(vhh_exceeds_weight);
 
+/* Run the works taken off a worker's list, in the order they were queued. */
+static void vhh_run_works(struct llist_node *node)
+{
+	struct vhh_work *work, *next;
+
+	node = llist_reverse_order(node);
+	/* Let a work requeue itself once it is off the list. */
+	smp_wmb();
+	llist_for_each_entry_safe(work, next, node, node) {
+		clear_bit(VHH_WORK_QUEUED, &work->flags);
+		work->fn(work);
+		cond_resched();
+	}
+}
+
 static int vhh_worker_fn(void *data)
 {
 	struct vhh_worker *w = data;
-	struct vhh_work *work, *next;
 	struct llist_node *node;
 
-	kthread_use_mm(w->mm);
+	kthread_use_mm(w->dev->mm);
 	for (;;) {
 		/* Pairs with the wake_up_process() of queuers and kthread_stop. */
 		set_current_state(TASK_INTERRUPTIBLE);
@@ -228,17 +277,102 @@ static int vhh_worker_fn(void *data)
 			continue;
 		}
 		__set_current_state(TASK_RUNNING);
-		node = llist_reverse_order(node);
-		/* Let a work requeue itself once it is off the list. */
-		smp_wmb();
-		llist_for_each_entry_safe(work, next, node, node) {
-			clear_bit(VHH_WORK_QUEUED, &work->flags);
-			work->fn(work);
-			cond_resched();
-		}
+		vhh_run_works(node);
 	}
-	kthread_unuse_mm(w->mm);
+	kthread_unuse_mm(w->dev->mm);
 	return 0;
+}
+
+#if VHH_TASK_WORKERS
+/* One round of a thread of the owner; vhost_task sleeps when it is false. */
+static bool vhh_task_fn(void *data)
+{
+	struct vhh_worker *w = data;
+	struct llist_node *node = llist_del_all(&w->work_list);
+
+	if (!node)
+		return false;
+	__set_current_state(TASK_RUNNING);
+	vhh_run_works(node);
+	return true;
+}
+
+/*
+ * The owner got SIGKILL and this worker, one of its threads, is exiting
+ * (in its own context, before vhost_task_stop() can return).  From the
+ * mark on no flush waits for it; once no queue points here and the wakers
+ * that saw it are done, what they queued runs, here, for the last time.
+ */
+static void vhh_task_killed(void *data)
+{
+	struct vhh_worker *w = data;
+	struct vhh_dev *dev = w->dev;
+	struct llist_node *node;
+	bool detached = false;
+	int i;
+
+	spin_lock(&w->lock);
+	w->killed = true;
+	spin_unlock(&w->lock);
+	for (i = 0; i < dev->nvqs; i++) {
+		struct vhh_vq *vq = dev->vqs[i];
+
+		mutex_lock(&vq->mutex);
+		if (rcu_access_pointer(vq->worker) == w) {
+			RCU_INIT_POINTER(vq->worker, NULL);
+			detached = true;
+		}
+		mutex_unlock(&vq->mutex);
+	}
+	if (detached)
+		synchronize_rcu();
+	while ((node = llist_del_all(&w->work_list)))
+		vhh_run_works(node);
+}
+#endif
+
+/* Start the thread of @w (a kthread, or a thread of current in task mode). */
+static int vhh_worker_run(struct vhh_worker *w, bool task)
+{
+#if VHH_TASK_WORKERS
+	if (task) {
+		char name[TASK_COMM_LEN];
+
+		snprintf(name, sizeof(name), "vhost-%d", current->pid);
+		w->vtsk = vhost_task_create(vhh_task_fn, vhh_task_killed, w,
+					    name);
+		if (IS_ERR(w->vtsk)) {
+			int err = PTR_ERR(w->vtsk);
+
+			w->vtsk = NULL;
+			return err;
+		}
+		vhost_task_start(w->vtsk);
+		return 0;
+	}
+#endif
+	w->task = kthread_create(vhh_worker_fn, w, "vhost-%d", current->pid);
+	if (IS_ERR(w->task))
+		return PTR_ERR(w->task);
+	/* Our own reference: a late wake_up_process() never hits a freed task. */
+	get_task_struct(w->task);
+	wake_up_process(w->task);
+	return 0;
+}
+
+/* Stop the thread of @w once it has run what was queued. */
+static void vhh_worker_halt(struct vhh_worker *w)
+{
+#if VHH_TASK_WORKERS
+	if (w->vtsk) {
+		/* vhost_task_stop() does not drain, as kthread_stop() here does. */
+		vhh_worker_flush(w);
+		vhost_task_stop(w->vtsk);
+		return;
+	}
+#endif
+	kthread_stop(w->task);
+	put_task_struct(w->task);
 }
 
 struct vhh_attach_cgroups {
@@ -266,8 +400,7 @@ static void vhh_worker_destroy(struct vhh_dev *dev, struct vhh_worker *w)
 
 	xa_erase(&dev->workers, w->id);
 	dev->nworkers--;
-	kthread_stop(w->task);
-	put_task_struct(w->task);
+	vhh_worker_halt(w);
 	/*
 	 * A work queued by a racing waker after the final drain must not keep
 	 * its QUEUED bit, or it could never be queued again; a flush must not
@@ -286,16 +419,19 @@ static void vhh_worker_destroy(struct vhh_dev *dev, struct vhh_worker *w)
 
 /*
  * A new worker of the owner (current), in its cgroups; dev->mutex held.
- * @extra: asked for by NEW_WORKER, beyond the one SET_OWNER makes.
+ * @extra: asked for by NEW_WORKER, beyond the one SET_OWNER makes; only
+ * kthreads count in max_extra_workers (RLIMIT_NPROC bounds the others).
  */
 static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev, bool extra)
 {
 	struct vhh_attach_cgroups attach;
+	bool task = dev->fork_owner;
 	struct vhh_worker *w;
 	int err;
 
 	if (dev->nworkers >= dev->nvqs)
 		return ERR_PTR(-ENOSPC);
+	extra = extra && !task;
 	err = -EAGAIN;
 	if (extra && atomic_inc_return(&vhh_extra) >
 		     READ_ONCE(vhh_max_extra_workers))
@@ -306,19 +442,18 @@ static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev, bool extra)
 		goto err_count;
 	w->extra = extra;
 	init_llist_head(&w->work_list);
-	w->mm = dev->mm;
-	w->task = kthread_create(vhh_worker_fn, w, "vhost-%d", current->pid);
-	if (IS_ERR(w->task)) {
-		err = PTR_ERR(w->task);
+	spin_lock_init(&w->lock);
+	w->dev = dev;
+	err = vhh_worker_run(w, task);
+	if (err)
 		goto err_free;
-	}
-	/* Our own reference: a late wake_up_process() never hits a freed task. */
-	get_task_struct(w->task);
-	wake_up_process(w->task);
 	err = xa_alloc(&dev->workers, &w->id, w, xa_limit_32b, GFP_KERNEL);
 	if (err)
 		goto err_stop;
 	dev->nworkers++;
+	/* A thread of the owner is in its cgroups already. */
+	if (task)
+		return w;
 
 	/* Charge the worker's CPU and memory to the owner, like 6.1. */
 	attach.owner = current;
@@ -333,8 +468,7 @@ static struct vhh_worker *vhh_worker_create(struct vhh_dev *dev, bool extra)
 	return w;
 
 err_stop:
-	kthread_stop(w->task);
-	put_task_struct(w->task);
+	vhh_worker_halt(w);
 err_free:
 	kfree(w);
 err_count:
@@ -353,12 +487,18 @@ static void vhh_vq_attach_worker(struct vhh_vq *vq, struct vhh_worker *w)
 	struct vhh_worker *old;
 	bool idle;
 
-	old = rcu_dereference_protected(vq->worker,
-					lockdep_is_held(&vq->dev->mutex));
-	if (old == w)
-		return;
 	mutex_lock(&vq->mutex);
+	old = rcu_dereference_protected(vq->worker,
+					lockdep_is_held(&vq->mutex));
+	/* A killed worker detached its queues: it takes no new one (6.12). */
+	spin_lock(&w->lock);
+	if (old == w || w->killed) {
+		spin_unlock(&w->lock);
+		mutex_unlock(&vq->mutex);
+		return;
+	}
 	rcu_assign_pointer(vq->worker, w);
+	spin_unlock(&w->lock);
 	w->attached++;
 	/*
 	 * A queue with neither kick nor backend has no handler to order
@@ -474,11 +614,14 @@ long vhh_worker_ioctl(struct vhh_dev *dev, unsigned int ioctl,
 		vhh_vq_attach_worker(vq, w);
 		return 0;
 	}
+	mutex_lock(&vq->mutex);
 	w = rcu_dereference_protected(vq->worker,
-				      lockdep_is_held(&dev->mutex));
+				      lockdep_is_held(&vq->mutex));
+	if (w)
+		ring_worker.worker_id = w->id;
+	mutex_unlock(&vq->mutex);
 	if (!w)
 		return -EINVAL;
-	ring_worker.worker_id = w->id;
 	if (copy_to_user(argp, &ring_worker, sizeof(ring_worker)))
 		return -EFAULT;
 	return 0;

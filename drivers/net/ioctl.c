@@ -22,6 +22,20 @@
 		      (1ULL << VIRTIO_F_RING_RESET) |		\
 		      (1ULL << VIRTIO_F_IN_ORDER))
 
+/*
+ * Features 64 to 127 (VHOST_GET/SET_FEATURES_ARRAY word 1): GSO over UDP
+ * tunnels, offered as 7.2 does where tun/tap can carry it (6.18 on).
+ * Either one makes the header the 24-byte tunnel header.
+ */
+#define VHN_BIT_HI(b) (1ULL << ((b) - 64))
+#define VHN_TUNNEL_HI (VHN_BIT_HI(VIRTIO_NET_F_GUEST_UDP_TUNNEL_GSO) |	\
+		       VHN_BIT_HI(VIRTIO_NET_F_HOST_UDP_TUNNEL_GSO))
+#ifdef VHH_HAVE_TUN_UDP_TUNNEL_GSO
+#define VHN_FEATURES_HI VHN_TUNNEL_HI
+#else
+#define VHN_FEATURES_HI 0ULL
+#endif
+
 #define VHN_BACKEND_FEATURES VHH_BACKEND_FEATURES
 
 /* Forget everything negotiated or batched (RESET_OWNER, release). */
@@ -39,15 +53,18 @@ void vhn_vq_reset(struct vhn_net *n)
 	}
 }
 
-static long vhn_set_features(struct vhn_net *n, u64 features)
+/* @features_hi: features 64 to 127, checked against VHN_FEATURES_HI. */
+static long vhn_set_features(struct vhn_net *n, u64 features, u64 features_hi)
 {
 	size_t hdr_len, vhost_hlen, sock_hlen;
 	long r = -EFAULT;
 	int i;
 
 	/* VERSION_1 always carries num_buffers, as does MRG_RXBUF. */
-	if (features & ((1ULL << VIRTIO_NET_F_MRG_RXBUF) |
-			(1ULL << VIRTIO_F_VERSION_1)))
+	if (features_hi & VHN_TUNNEL_HI)
+		hdr_len = VHH_NET_HDR_TUNNEL_LEN;
+	else if (features & ((1ULL << VIRTIO_NET_F_MRG_RXBUF) |
+			     (1ULL << VIRTIO_F_VERSION_1)))
 		hdr_len = sizeof(struct virtio_net_hdr_mrg_rxbuf);
 	else
 		hdr_len = sizeof(struct virtio_net_hdr);
@@ -128,18 +145,19 @@ out:
 }
 
 /* 7.2's VHOST_GET/SET_FEATURES_ARRAY: a count of 64-bit words, then the
- * words.  Ours has no feature above bit 63, so word 0 is the whole offer
- * and later words read back as zero and must be zero when set.  6.12 and
- * older have no such ioctl; ours answers it on every kernel.  Unlike 7.2,
- * a count above VHN_FEATURE_WORDS_MAX is refused: 7.2 walks any count the
- * caller names, one user word at a time.
+ * words.  Word 1 holds the UDP tunnel features where offered; later words
+ * read back as zero and must be zero when set.  6.12 and older have no
+ * such ioctl; ours answers it on every kernel.  Unlike 7.2, a count above
+ * VHN_FEATURE_WORDS_MAX is refused: 7.2 walks any count the caller names,
+ * one user word at a time.
  */
 #define VHN_FEATURE_WORDS_MAX 64
 
 static long vhn_features_array(struct vhn_net *n, unsigned int ioctl,
 			       u64 __user *argp)
 {
-	u64 count, word, features = 0;
+	const u64 offer[2] = { VHN_FEATURES, VHN_FEATURES_HI };
+	u64 count, word, features[2] = {};
 	u64 i;
 
 	if (get_user(count, argp))
@@ -148,21 +166,19 @@ static long vhn_features_array(struct vhn_net *n, unsigned int ioctl,
 		return -EINVAL;
 	if (ioctl == VHOST_GET_FEATURES_ARRAY) {
 		for (i = 0; i < count; i++)
-			if (put_user(i ? 0 : VHN_FEATURES, argp + 1 + i))
+			if (put_user(i < 2 ? offer[i] : 0, argp + 1 + i))
 				return -EFAULT;
 		return 0;
 	}
 	for (i = 0; i < count; i++) {
 		if (get_user(word, argp + 1 + i))
 			return -EFAULT;
-		if (!i)
-			features = word;
-		else if (word)
+		if (word & ~(i < 2 ? offer[i] : 0))
 			return -EOPNOTSUPP;
+		if (i < 2)
+			features[i] = word;
 	}
-	if (features & ~VHN_FEATURES)
-		return -EOPNOTSUPP;
-	return vhn_set_features(n, features);
+	return vhn_set_features(n, features[0], features[1]);
 }
 
 long vhn_ioctl(struct file *f, unsigned int ioctl, unsigned long arg)
@@ -191,7 +207,7 @@ long vhn_ioctl(struct file *f, unsigned int ioctl, unsigned long arg)
 			return -EFAULT;
 		if (features & ~VHN_FEATURES)
 			return -EOPNOTSUPP;
-		return vhn_set_features(n, features);
+		return vhn_set_features(n, features, 0);
 	case VHOST_GET_BACKEND_FEATURES:
 		features = VHN_BACKEND_FEATURES;
 		return copy_to_user(featurep, &features, sizeof(features)) ?

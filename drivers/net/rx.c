@@ -126,24 +126,32 @@ static int vhn_rx_fix_hdr(struct vhn_vq *nvq, struct iov_iter *hdr_iter,
 			  int headcount)
 {
 	struct vhh_vq *vq = &nvq->vq;
-	struct virtio_net_hdr_mrg_rxbuf hdr = {
-		.hdr.flags = 0,
-		.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
-		.num_buffers = cpu_to_vhh16(vq, headcount),
+	/* The header vhost owns says nothing: no offload, hash or tunnel. */
+	union {
+		struct virtio_net_hdr_mrg_rxbuf mrg;
+		u8 tunnel[VHH_NET_HDR_TUNNEL_LEN];
+	} hdr = {
+		.mrg.hdr.flags = 0,
+		.mrg.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
+		.mrg.num_buffers = cpu_to_vhh16(vq, headcount),
 	};
 
 	/* Constant sizes keep these small copies inline and unchecked. */
-	if (nvq->vhost_hlen == sizeof(hdr))
-		return copy_to_iter(&hdr, sizeof(hdr), hdr_iter) ==
-		       sizeof(hdr) ? 0 : -EFAULT;
+	if (nvq->vhost_hlen == sizeof(hdr.mrg))
+		return copy_to_iter(&hdr.mrg, sizeof(hdr.mrg), hdr_iter) ==
+		       sizeof(hdr.mrg) ? 0 : -EFAULT;
+	if (nvq->vhost_hlen == sizeof(hdr.tunnel))
+		return copy_to_iter(hdr.tunnel, sizeof(hdr.tunnel),
+				    hdr_iter) == sizeof(hdr.tunnel) ? 0 : -EFAULT;
 	if (nvq->vhost_hlen)
-		return copy_to_iter(&hdr.hdr, sizeof(hdr.hdr), hdr_iter) ==
-		       sizeof(hdr.hdr) ? 0 : -EFAULT;
-	if (nvq->sock_hlen < sizeof(hdr))
+		return copy_to_iter(&hdr.mrg.hdr, sizeof(hdr.mrg.hdr),
+				    hdr_iter) == sizeof(hdr.mrg.hdr) ? 0 : -EFAULT;
+	/* The socket wrote the header: only num_buffers is ours (12, 24). */
+	if (nvq->sock_hlen < sizeof(hdr.mrg))
 		return 0;
-	iov_iter_advance(hdr_iter, sizeof(hdr.hdr));
-	return copy_to_iter(&hdr.num_buffers, sizeof(hdr.num_buffers),
-			    hdr_iter) == sizeof(hdr.num_buffers) ? 0 : -EFAULT;
+	iov_iter_advance(hdr_iter, sizeof(hdr.mrg.hdr));
+	return copy_to_iter(&hdr.mrg.num_buffers, sizeof(hdr.mrg.num_buffers),
+			    hdr_iter) == sizeof(hdr.mrg.num_buffers) ? 0 : -EFAULT;
 }
 
 static void vhn_rx_run(struct vhn_net *n, struct vhn_vq *nvq,

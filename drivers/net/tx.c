@@ -73,8 +73,12 @@ static void vhn_tx_flush(struct vhn_net *n, struct vhn_vq *nvq,
 static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 			    struct socket *sock, struct iov_iter *from)
 {
-	struct virtio_net_hdr_mrg_rxbuf vhdr = {};
-	struct virtio_net_hdr *gso = &vhdr.hdr;
+	/* Room for the largest socket header, UDP tunnel GSO's. */
+	union {
+		struct virtio_net_hdr_mrg_rxbuf mrg;
+		u8 tunnel[VHH_NET_HDR_TUNNEL_LEN];
+	} vhdr = {};
+	struct virtio_net_hdr *gso = &vhdr.mrg.hdr;
 	struct xdp_buff *xdp = &nvq->xdp[nvq->batched_xdp];
 	struct vhh_vq *vq = &nvq->vq;
 	size_t len = iov_iter_count(from);
@@ -95,11 +99,16 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 	if (unlikely(!buf))
 		return -ENOMEM;
 
-	/* The guest's header, or zeros when vhost owns the header.  The two
+	/* The guest's header, or zeros when vhost owns the header.  The
 	 * header sizes are spelled out to keep the copies fixed-size.
 	 */
-	if (hlen == sizeof(vhdr)) {
-		if (copy_from_iter(&vhdr, sizeof(vhdr), from) != sizeof(vhdr))
+	if (hlen == sizeof(vhdr.mrg)) {
+		if (copy_from_iter(&vhdr.mrg, sizeof(vhdr.mrg), from) !=
+		    sizeof(vhdr.mrg))
+			goto fault;
+	} else if (hlen == sizeof(vhdr.tunnel)) {
+		if (copy_from_iter(vhdr.tunnel, sizeof(vhdr.tunnel), from) !=
+		    sizeof(vhdr.tunnel))
 			goto fault;
 	} else if (hlen) {
 		if (copy_from_iter(gso, sizeof(*gso), from) != sizeof(*gso))
@@ -127,7 +136,7 @@ static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 				from) != len)
 		goto fault;
 
-	vhh_tun_xdp_put_hdr(buf, buflen, pad, gso);
+	vhh_tun_xdp_put_hdr(buf, buflen, pad, &vhdr, max(hlen, sizeof(*gso)));
 	xdp_init_buff(xdp, buflen, NULL);
 	xdp_prepare_buff(xdp, buf, pad, len, true);
 	nvq->batched_xdp++;

@@ -32,8 +32,18 @@ void vhs_tmf_released(struct vhs_tmf *tmf)
 
 	rcu_read_lock();
 	llist_add(&tmf->done, &svq->tmf_done);
-	vhh_vq_work_queue(&svq->vq, &svq->done_work);
+	if (!vhh_vq_work_queue(&svq->vq, &svq->done_work))
+		schedule_work(&svq->vhs->orphans);
 	rcu_read_unlock();
+}
+
+void vhs_drop_tmfs(struct vhs_vq *svq)
+{
+	struct llist_node *node = llist_del_all(&svq->tmf_done);
+	struct vhs_tmf *tmf, *next;
+
+	llist_for_each_entry_safe(tmf, next, node, done)
+		vhs_put_tmf(tmf);
 }
 
 bool vhs_tmf_done(struct vhs_vq *svq)

@@ -538,8 +538,36 @@ void vhs_cmd_released(struct vhs_cmd *cmd)
 
 	rcu_read_lock();
 	llist_add(&cmd->done, &svq->done);
-	vhh_vq_work_queue(&svq->vq, &svq->done_work);
+	if (!vhh_vq_work_queue(&svq->vq, &svq->done_work))
+		schedule_work(&svq->vhs->orphans);
 	rcu_read_unlock();
+}
+
+/*
+ * The worker died with its owner (task mode, SIGKILL) and nothing answers
+ * the guest any more: give back, unanswered, what LIO returned since, so
+ * that the wait for inflight commands ends.  Process context for the queue
+ * mutexes; release flushes this before freeing the device.
+ */
+void vhs_drop_orphans(struct work_struct *work)
+{
+	struct vhs_dev *vhs = container_of(work, struct vhs_dev, orphans);
+	int i;
+
+	for (i = 0; i < vhs->nvqs; i++) {
+		struct vhs_vq *svq = &vhs->vqs[i];
+		struct vhs_cmd *cmd, *next;
+		struct llist_node *node;
+
+		vhs_drop_tmfs(svq);
+		if (llist_empty(&svq->done))
+			continue;
+		mutex_lock(&svq->vq.mutex);
+		node = llist_del_all(&svq->done);
+		llist_for_each_entry_safe(cmd, next, node, done)
+			vhs_put_cmd(cmd);
+		mutex_unlock(&svq->vq.mutex);
+	}
 }
 
 static void vhs_complete(struct vhs_cmd *cmd)

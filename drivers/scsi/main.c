@@ -44,6 +44,7 @@ static int vhs_open(struct inode *inode, struct file *f)
 	init_waitqueue_head(&vhs->inflight_wq);
 	init_llist_head(&vhs->evts);
 	vhh_work_init(&vhs->evt_work, vhs_evt_work);
+	INIT_WORK(&vhs->orphans, vhs_drop_orphans);
 	for (i = 0; i < nvqs; i++) {
 		struct vhs_vq *svq = &vhs->vqs[i];
 
@@ -77,9 +78,10 @@ static int vhs_release(struct inode *inode, struct file *f)
 	/*
 	 * LIO's release callbacks queue the answer inside an RCU read
 	 * section (io.c, ctl.c); the last of them may still be leaving it
-	 * after its command was given back.
+	 * after its command was given back, and may have scheduled orphans.
 	 */
 	synchronize_rcu();
+	flush_work(&vhs->orphans);
 	kfree(vhs->dev.vqs);
 	kvfree(vhs->vqs);
 	kfree(vhs);

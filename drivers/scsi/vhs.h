@@ -154,6 +154,8 @@ struct vhs_dev {
 	atomic_t nevts;
 	unsigned long events_missed;	/* bit 0 */
 	struct vhh_work evt_work;
+	/* Gives back what a killed worker can no longer answer (io.c). */
+	struct work_struct orphans;
 };
 
 static inline struct vhs_dev *vhs_from_vq(struct vhh_vq *vq)
@@ -180,6 +182,7 @@ void vhs_io_kick(struct vhh_work *work);
 void vhs_done_work(struct vhh_work *work);
 void vhs_free_cmds(struct vhs_vq *svq);
 void vhs_cmd_released(struct vhs_cmd *cmd);
+void vhs_drop_orphans(struct work_struct *work);
 /*
  * Keep the @n writable iovecs of a chain for a later answer, in
  * @inline_iov when they fit; *@dst is NULL when that fails (-ENOMEM).
@@ -198,6 +201,8 @@ void vhs_log(struct vhh_vq *vq, u64 len, const struct iovec *iov,
 /* ctl.c: control queue */
 void vhs_ctl_kick(struct vhh_work *work);
 void vhs_tmf_released(struct vhs_tmf *tmf);
+/* Give back the TMFs LIO returned, unanswered (no worker left). */
+void vhs_drop_tmfs(struct vhs_vq *svq);
 /* Answer the TMFs LIO gave back; true if any (queue mutex held). */
 bool vhs_tmf_done(struct vhs_vq *svq);
 

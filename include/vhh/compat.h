@@ -70,20 +70,22 @@ static inline void vhh_page_frag_cache_drain(struct page_frag_cache *nc)
  * buffer length at the start of the buffer, in front of the payload at
  * @room.  Until 6.16 that is a struct tun_xdp_hdr; from 6.17 the header
  * alone, the length coming from the xdp_buff's frame_sz (the caller's
- * xdp_init_buff), the rest of the room zero (no tunnel header).
+ * xdp_init_buff), the rest of the room zero.  @hdr has @hlen bytes (the
+ * socket's header length, 24 with UDP tunnel GSO), at least a struct
+ * virtio_net_hdr; only that struct fits a struct tun_xdp_hdr.
  */
 static inline void vhh_tun_xdp_put_hdr(void *buf, unsigned int buflen,
-				       unsigned int room,
-				       const struct virtio_net_hdr *gso)
+				       unsigned int room, const void *hdr,
+				       size_t hlen)
 {
 #ifdef VHH_HAVE_TUN_XDP_HDR
-	struct tun_xdp_hdr *hdr = buf;
+	struct tun_xdp_hdr *xhdr = buf;
 
-	hdr->buflen = buflen;
-	memcpy(&hdr->gso, gso, sizeof(hdr->gso));
+	xhdr->buflen = buflen;
+	memcpy(&xhdr->gso, hdr, sizeof(xhdr->gso));
 #else
 	memset(buf, 0, room);
-	memcpy(buf, gso, sizeof(*gso));
+	memcpy(buf, hdr, hlen);
 #endif
 }
 
@@ -124,6 +126,18 @@ static inline void vhh_target_submit(struct se_cmd *se_cmd)
 {
 	target_queue_submission(se_cmd);
 }
+#endif
+
+/*
+ * Workers that are threads of their owner (vhost_task with a SIGKILL
+ * handler, 6.11; 6.12's default mode).  Without it (6.1) ours has kernel
+ * thread workers only.
+ */
+#if defined(VHH_HAVE_VHOST_TASK) && IS_ENABLED(CONFIG_VHOST_TASK)
+#include <linux/sched/vhost_task.h>
+#define VHH_TASK_WORKERS 1
+#else
+#define VHH_TASK_WORKERS 0
 #endif
 
 #endif /* _VHH_COMPAT_H */

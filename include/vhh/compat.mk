@@ -31,3 +31,9 @@ vhh-compat-flags += $(call vhh-probe,linux/module.h,MODULE_INFO.import_ns$(comma
 vhh-compat-flags += $(call vhh-probe,linux/if_tun.h,struct tun_xdp_hdr \{,VHH_HAVE_TUN_XDP_HDR)
 # 7.x: the fabric also chooses queued or direct completion.
 vhh-compat-flags += $(call vhh-probe,target/target_core_fabric.h,default_compl_type,VHH_TARGET_COMPL_TYPE)
+# 6.11: vhost_task_create() takes a bool worker function and a SIGKILL
+# handler (the form vhost workers that are threads of the owner need).
+vhh-compat-flags += $(call vhh-probe,linux/sched/vhost_task.h,vhost_task_create.bool ..fn.,VHH_HAVE_VHOST_TASK)
+# 6.18: tun/tap carry GSO over UDP tunnels, with the 24-byte
+# virtio_net_hdr_v1_hash_tunnel header (vhost-net offers the features).
+vhh-compat-flags += $(call vhh-probe,uapi/linux/if_tun.h,define TUN_F_UDP_TUNNEL_GSO,VHH_HAVE_TUN_UDP_TUNNEL_GSO)

@@ -59,15 +59,19 @@ struct vhh_poll {
 };
 
 void vhh_work_init(struct vhh_work *work, vhh_work_fn_t fn);
-/* Queue @work on @vq's worker; no-op if already queued. */
-void vhh_vq_work_queue(struct vhh_vq *vq, struct vhh_work *work);
+/*
+ * Queue @work on @vq's worker; no-op if already queued.  False if @vq has
+ * no worker: never started, stopped, or killed with its owner (task mode),
+ * and @work will not run: the caller gives back what it would answer.
+ */
+bool vhh_vq_work_queue(struct vhh_vq *vq, struct vhh_work *work);
 /* Is anything queued on @vq's worker (busy polling stops for it)? */
 bool vhh_vq_has_work(struct vhh_vq *vq);
 void vhh_poll_init(struct vhh_poll *poll, vhh_work_fn_t fn, __poll_t mask,
 		   struct vhh_vq *vq);
 int vhh_poll_start(struct vhh_poll *poll, struct file *file);
 void vhh_poll_stop(struct vhh_poll *poll);
-void vhh_poll_queue(struct vhh_poll *poll);
+bool vhh_poll_queue(struct vhh_poll *poll);
 /* Wait until every work queued on any worker before the call has run. */
 void vhh_dev_flush(struct vhh_dev *dev);
 /* NEW/FREE_WORKER, ATTACH/GET_VRING_WORKER (dev->mutex held). */
@@ -189,6 +193,7 @@ struct vhh_dev {
 	int weight;		/* packets/requests per handler run */
 	int byte_weight;	/* bytes per handler run */
 	bool use_worker;
+	bool fork_owner;	/* workers are threads of the owner (TASK) */
 	int (*msg_handler)(struct vhh_dev *dev, u32 asid,
 			   struct vhost_iotlb_msg *msg);
 };

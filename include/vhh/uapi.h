@@ -43,4 +43,16 @@ struct vhost_vring_worker {
 #define VHOST_GET_FORK_FROM_OWNER _IOR(VHOST_VIRTIO, 0x85, __u8)
 #endif
 
+/*
+ * GSO over UDP tunnels (uapi of 6.18): virtio-net feature bits above 63,
+ * and the header they make both sides use, struct
+ * virtio_net_hdr_v1_hash_tunnel (the 12-byte v1 header, the 8 bytes of
+ * the hash report, the outer transport and inner network offsets).
+ */
+#ifndef VIRTIO_NET_F_GUEST_UDP_TUNNEL_GSO
+#define VIRTIO_NET_F_GUEST_UDP_TUNNEL_GSO 65
+#define VIRTIO_NET_F_HOST_UDP_TUNNEL_GSO 67
+#endif
+#define VHH_NET_HDR_TUNNEL_LEN 24
+
 #endif /* _VHH_UAPI_H */

@@ -273,8 +273,9 @@ TEST_F(wk, attach_under_io)
  * Ours bounds the kthreads NEW_WORKER adds (6.12 refuses them in its
  * kthread mode): with vhh_core.max_extra_workers at 1 the second is
  * EAGAIN, and freeing the first makes room again.  The in-tree modules
- * have no such parameter (their workers are threads of the owner).  Shown
- * to fail with the cap's check disabled in vhh_worker_create().
+ * have no such parameter.  Threads of the owner (TASK mode) are bounded by
+ * its RLIMIT_NPROC instead, not by the parameter.  Shown to fail with the
+ * cap's check disabled in vhh_worker_create().
  */
 #define MAX_EXTRA "/sys/module/vhh_core/parameters/max_extra_workers"
 
@@ -289,22 +290,28 @@ static int write_param(const char *path, const char *v)
 	return r;
 }
 
-TEST_F(wk, extra_workers_are_capped)
+TEST(extra_kthread_workers_are_capped)
 {
+	uint8_t mode = VHOST_FORK_OWNER_KTHREAD;
 	char old[32] = "";
 	unsigned int a = 0, b = 0;
-	int r;
+	int fd, r;
 
 	if (access("/sys/module/vhh_core/holders/vhost_scsi", F_OK) ||
 	    vg_read_file(MAX_EXTRA, old, sizeof(old)) < 0)
 		SKIP(return, "vhost_scsi is not on our core");
+	fd = open(SCSI_DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, VHOST_SET_FORK_FROM_OWNER, &mode));
+	ASSERT_EQ(0, ioctl(fd, VHOST_SET_OWNER, NULL));
 	ASSERT_EQ(0, write_param(MAX_EXTRA, "1"));
-	ASSERT_EQ(0, new_worker(self->s.d.fd, &a));
-	r = new_worker(self->s.d.fd, &b);
-	ASSERT_EQ(0, free_worker(self->s.d.fd, a));
-	ASSERT_EQ(0, new_worker(self->s.d.fd, &b));
-	ASSERT_EQ(0, free_worker(self->s.d.fd, b));
+	ASSERT_EQ(0, new_worker(fd, &a));
+	r = new_worker(fd, &b);
+	ASSERT_EQ(0, free_worker(fd, a));
+	ASSERT_EQ(0, new_worker(fd, &b));
+	ASSERT_EQ(0, free_worker(fd, b));
 	ASSERT_EQ(0, write_param(MAX_EXTRA, old));
+	close(fd);
 	ASSERT_EQ(-EAGAIN, r);
 }
 

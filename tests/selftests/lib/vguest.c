@@ -21,6 +21,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <linux/if_tun.h>
 
 #include "vguest.h"
@@ -440,6 +441,16 @@ bool vg_check_pattern(const void *buf, size_t len, uint32_t seed)
 		if (p[i] != (uint8_t)xorshift(&seed))
 			return false;
 	return true;
+}
+
+bool vg_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma, mi;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
 }
 
 long vg_mem_available_kb(void)

@@ -110,6 +110,8 @@ bool vg_module_loaded(const char *name);
 void vg_fill_pattern(void *buf, size_t len, uint32_t seed);
 bool vg_check_pattern(const void *buf, size_t len, uint32_t seed);
 long vg_mem_available_kb(void);
+/* Is the running kernel @major.@minor or newer (uname)? */
+bool vg_kernel_at_least(int major, int minor);
 /*
  * Thread ids of this process's vhost workers, named "vhost-<our pid>": a
  * kthread of their own in /proc (6.1, ours) or vhost_tasks, threads of the

@@ -230,9 +230,17 @@ long vn_worker_ticks(struct vn_ctx *c)
 		char *p;
 		long ut, st;
 
-		snprintf(path, sizeof(path), "/proc/%d/stat", tids[i]);
-		if (vg_read_file(path, buf, sizeof(buf)) < 0)
-			continue;
+		/*
+		 * A worker that is a thread of ours (6.12 on) has its own
+		 * times only under /proc/self/task: /proc/<tid>/stat sums the
+		 * whole process, this test's thread included.
+		 */
+		snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tids[i]);
+		if (vg_read_file(path, buf, sizeof(buf)) < 0) {
+			snprintf(path, sizeof(path), "/proc/%d/stat", tids[i]);
+			if (vg_read_file(path, buf, sizeof(buf)) < 0)
+				continue;
+		}
 		p = strrchr(buf, ')');
 		/* fields after ')': state ppid ... utime(14) stime(15) */
 		if (p && sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld",
