@@ -22,8 +22,7 @@
 		      (1ULL << VIRTIO_F_RING_RESET) |		\
 		      (1ULL << VIRTIO_F_IN_ORDER))
 
-/*
- * Features 64 to 127 (VHOST_GET/SET_FEATURES_ARRAY word 1): GSO over UDP
+/* Features 64 to 127 (VHOST_GET/SET_FEATURES_ARRAY word 1): GSO over UDP
  * tunnels, offered as 7.2 does where tun/tap can carry it (6.18 on).
  * Either one makes the header the 24-byte tunnel header.
  */

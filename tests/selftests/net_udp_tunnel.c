@@ -8,11 +8,10 @@
  * num_buffers in it, whoever owns the header (vhost or the tap), and on the
  * tap's batched TX path.  Kernels without the features skip.  Shown to
  * fail: ours with the tunnel header size ignored in the batched TX build
- * (10 header bytes taken, the rest sent as payload) failed tx_tap with
- * -EMSGSIZE, and with vhost's 12-byte RX header rx_vhost saw the frame
- * 12 bytes early.  7.2's own vhost-net fails vhost.rx: it writes 12 of the
- * 24 header bytes and leaves the rest as the guest's buffer held them
- * (an expected failure there).
+ * (10 header bytes taken, 14 sent as payload) failed tap.tx with -EBADMSG
+ * (debian-7.2); 7.2's own vhost-net fails vhost.rx: it writes 12 of the
+ * 24 header bytes and leaves the rest as the guest's buffer held them (an
+ * expected failure there).
  */
 #include <errno.h>
 #include <stdint.h>

@@ -247,8 +247,11 @@ TEST_F_TIMEOUT(td, endpoint_cycles_do_not_leak, 90)
 	ASSERT_LT(mem0 - mem1, 32 * 1024);
 }
 
-/* The device's owner: I/O on LUN 0, batch after batch, until killed. */
-static void __attribute__((noreturn)) owner_io_forever(struct scsi_dev *s)
+/*
+ * The device's owner: I/O on LUN 0, batch after batch, until killed (it
+ * never returns: it is killed or exits).
+ */
+static void owner_io_forever(struct scsi_dev *s)
 {
 	static struct scsi_io io[BATCH];
 	uint8_t *buf = vg_alloc(&s->d, BATCH * 4096, 4096);
@@ -297,9 +300,10 @@ static int wait_for(pid_t pid, int ms)
  * worker is a thread of the owner and dies with it; on 6.1 the kernel
  * thread lives on).  What LIO gives back after the worker died is given
  * back unanswered: the holder's close must end, and nothing may stay in
- * LIO (the nexus drops).  Shown to fail: with the orphan drop removed
- * (vhs_cmd_released() ignoring a refused queue) the holder's close hung in
- * the wait for inflight commands, past this test's 30 s.
+ * LIO (the nexus drops).  Shown to fail: with flushes waiting for a killed
+ * worker the holder's close hung past this test's 30 s (debian-7.2).  The
+ * test does not force a completion after the worker died (the ramdisk
+ * answers first): with the orphan drop removed it passed.
  */
 TEST(owner_killed_with_io_in_flight)
 {
@@ -335,6 +339,7 @@ TEST(owner_killed_with_io_in_flight)
 		if (write(ready[1], &holder, sizeof(holder)) != sizeof(holder))
 			_exit(1);
 		owner_io_forever(&s);
+		_exit(1);
 	}
 	close(ready[1]);
 	ASSERT_EQ((ssize_t)sizeof(holder),
