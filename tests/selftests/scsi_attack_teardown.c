@@ -300,10 +300,10 @@ static int wait_for(pid_t pid, int ms)
  * worker is a thread of the owner and dies with it; on 6.1 the kernel
  * thread lives on).  What LIO gives back after the worker died is given
  * back unanswered: the holder's close must end, and nothing may stay in
- * LIO (the nexus drops).  Shown to fail: with flushes waiting for a killed
- * worker the holder's close hung until the harness ended the test (debian-7.2).  The
- * test does not force a completion after the worker died (the ramdisk
- * answers first): with the orphan drop removed it passed.
+ * LIO (the nexus drops).  Shown to fail: with flushes waiting for a
+ * killed worker the holder's close hung until the harness ended the test
+ * (debian-7.2).  The test does not force a completion after the worker
+ * died (the ramdisk answers first): with the orphan drop removed it passed.
  */
 TEST(owner_killed_with_io_in_flight)
 {
