@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "net_util.h"
+#include "setup_skip.h"
 
 #include <vhh/uapi.h>
 
@@ -56,8 +57,9 @@ FIXTURE_SETUP(tnl)
 
 	ASSERT_EQ(0, vn_setup_unattached(&self->c, variant->mode, 0, 256));
 	ASSERT_EQ(0, ioctl(self->c.d.fd, VHOST_GET_FEATURES_ARRAY, a));
+	/* 6.1's harness would run the body after a plain SKIP() here. */
 	if ((a[2] & TUNNEL_BITS) != TUNNEL_BITS)
-		SKIP(return, "no UDP tunnel GSO features on this kernel");
+		SETUP_SKIP("no UDP tunnel GSO features on this kernel");
 	a[0] = 2;
 	a[1] = 1ULL << VIRTIO_F_VERSION_1;
 	if (variant->mode == VN_HDR_VHOST)
