@@ -72,7 +72,12 @@ static inline int vhh_ring_get16(struct vhh_vq *vq, u16 *val,
 		if (unlikely(r))
 			return r;
 	}
-	if (unlikely(get_user(v, (__virtio16 __user *)up)))
+	/*
+	 * The ring was checked with access_ok() when it was set (and an
+	 * IOTLB map when it was added): the unchecked access, which is not
+	 * a preemption point (might_fault()) for every ring field.
+	 */
+	if (unlikely(__get_user(v, (__virtio16 __user *)up)))
 		return -EFAULT;
 	*val = vhh16_to_cpu(vq, v);
 	return 0;
@@ -90,7 +95,9 @@ static inline int vhh_ring_put16(struct vhh_vq *vq, u16 val,
 		if (unlikely(r))
 			return r;
 	}
-	if (unlikely(put_user(cpu_to_vhh16(vq, val), (__virtio16 __user *)up)))
+	/* Checked when set, as in vhh_ring_get16(). */
+	if (unlikely(__put_user(cpu_to_vhh16(vq, val),
+				(__virtio16 __user *)up)))
 		return -EFAULT;
 	return 0;
 }

@@ -43,6 +43,33 @@ static int vhh_update_avail_event(struct vhh_vq *vq)
 	return 0;
 }
 
+/*
+ * Without an IOTLB: two 4-byte stores per element (the used ring is only
+ * 4-byte aligned) inside one user access section, which checks the range,
+ * instead of a string copy of 8 bytes each.
+ */
+static int vhh_write_used(struct vhh_vq *vq, vring_used_elem_t __user *used,
+			  const struct vring_used_elem *heads,
+			  unsigned int count)
+{
+	unsigned int i;
+
+	if (unlikely(vq->iotlb))
+		return vhh_ring_write(vq, used, heads, count * sizeof(*used),
+				      VHH_ADDR_USED);
+	if (unlikely(!user_access_begin(used, count * sizeof(*used))))
+		return -EFAULT;
+	for (i = 0; i < count; i++) {
+		unsafe_put_user(heads[i].id, &used[i].id, fault);
+		unsafe_put_user(heads[i].len, &used[i].len, fault);
+	}
+	user_access_end();
+	return 0;
+fault:
+	user_access_end();
+	return -EFAULT;
+}
+
 /* Write @count elements at the current slot; they must not wrap. */
 static int vhh_put_used(struct vhh_vq *vq, struct vring_used_elem *heads,
 			unsigned int count)
@@ -51,8 +78,7 @@ static int vhh_put_used(struct vhh_vq *vq, struct vring_used_elem *heads,
 	vring_used_elem_t __user *used = vq->used->ring + start;
 	u16 old, new;
 
-	if (vhh_ring_write(vq, used, heads, count * sizeof(*used),
-			   VHH_ADDR_USED)) {
+	if (vhh_write_used(vq, used, heads, count)) {
 		vhh_vq_err(vq, "Failed to write used ring at %p\n", used);
 		return vhh_vq_break(vq, -EFAULT);
 	}

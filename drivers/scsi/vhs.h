@@ -171,7 +171,9 @@ static inline struct vhs_vq *vhs_vq(struct vhh_vq *vq)
 /* An object given back: the endpoint may now be cleared. */
 static inline void vhs_put_inflight(struct vhs_dev *vhs)
 {
-	if (atomic_dec_and_test(&vhs->inflight))
+	/* Nobody waits but a clear of the endpoint: no lock for nothing. */
+	if (atomic_dec_and_test(&vhs->inflight) &&
+	    wq_has_sleeper(&vhs->inflight_wq))
 		wake_up_all(&vhs->inflight_wq);
 }
 
