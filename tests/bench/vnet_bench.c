@@ -49,6 +49,29 @@ static unsigned long long tap_counter(const char *name)
 	return strtoull(buf, NULL, 10);
 }
 
+/*
+ * Context switches of the device's worker so far (voluntary: it slept;
+ * involuntary: it was preempted), to see how many frames a wake-up moves.
+ */
+static void worker_switches(unsigned long long *vol, unsigned long long *invol)
+{
+	char path[64], buf[2048], *p;
+	int tid;
+
+	*vol = *invol = 0;
+	if (vg_worker_tids(&tid, 1) < 1)
+		return;
+	snprintf(path, sizeof(path), "/proc/%d/status", tid);
+	if (vg_read_file(path, buf, sizeof(buf)) < 0)
+		return;
+	p = strstr(buf, "\nvoluntary_ctxt_switches:");
+	if (p)
+		*vol = strtoull(p + 26, NULL, 10);
+	p = strstr(buf, "nonvoluntary_ctxt_switches:");
+	if (p)
+		*invol = strtoull(p + 27, NULL, 10);
+}
+
 /* Publish @head; the caller stores avail->idx once per batch. */
 static void put_avail(struct vg_vq *q, uint16_t head)
 {
@@ -318,6 +341,7 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 int main(int argc, char **argv)
 {
 	unsigned long long pkts = 0, checked = 0, dropped;
+	unsigned long long vol0, invol0, vol, invol;
 	size_t size;
 	int secs, r;
 	bool tx, rr;
@@ -344,6 +368,7 @@ int main(int argc, char **argv)
 	c.pkt_fd = -1;
 	/* Frames the tap could not queue for us (RX: the sender outran us). */
 	dropped = tap_counter("tx_dropped");
+	worker_switches(&vol0, &invol0);
 	if (rr)
 		r = bench_rr(size, secs, &pkts, &checked);
 	else if (tx)
@@ -351,8 +376,10 @@ int main(int argc, char **argv)
 	else
 		r = bench_rx(size, secs, &pkts, &checked);
 	dropped = tap_counter("tx_dropped") - dropped;
-	printf("BENCH vnet-%s-%zu pps=%llu packets=%llu checked=%llu dropped=%llu\n",
-	       argv[1], size, pkts / secs, pkts, checked, dropped);
+	worker_switches(&vol, &invol);
+	printf("BENCH vnet-%s-%zu pps=%llu packets=%llu checked=%llu dropped=%llu sleeps=%llu preempted=%llu\n",
+	       argv[1], size, pkts / secs, pkts, checked, dropped, vol - vol0,
+	       invol - invol0);
 	vn_teardown(&c);
 	if (r)
 		fprintf(stderr, "check failed: %s\n", strerror(-r));
