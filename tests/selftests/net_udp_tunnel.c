@@ -57,11 +57,14 @@ FIXTURE_SETUP(tnl)
 
 	ASSERT_EQ(0, vn_setup_unattached(&self->c, variant->mode, 0, 256));
 	/* 6.1's harness would run the body after a plain SKIP() here. */
-	if (ioctl(self->c.d.fd, VHOST_GET_FEATURES_ARRAY, a)) {
-		/* 6.1 and 6.12 in-tree: no features above bit 63 at all */
-		ASSERT_EQ(ENOTTY, errno);
-		SETUP_SKIP("no VHOST_GET_FEATURES_ARRAY on this module");
-	}
+	/*
+	 * 6.1 and 6.12 in-tree have no features above bit 63 at all (their
+	 * vring ioctl path answers ENOBUFS); net_features_array checks that
+	 * ours has the ioctl everywhere.
+	 */
+	if (ioctl(self->c.d.fd, VHOST_GET_FEATURES_ARRAY, a))
+		SETUP_SKIP("no VHOST_GET_FEATURES_ARRAY on this module (%s)",
+			   strerror(errno));
 	if ((a[2] & TUNNEL_BITS) != TUNNEL_BITS)
 		SETUP_SKIP("no UDP tunnel GSO features on this kernel");
 	a[0] = 2;
