@@ -86,7 +86,10 @@ watch_vhost() {
 		c=$(ls -l /proc/$qpid/fd 2>/dev/null | grep -cE '/dev/vhost-(net|scsi)')
 		[ "$c" -gt "$fds" ] && fds=$c
 		t=0 w=0
-		for d in /proc/[0-9]*; do
+		# Kernel threads are in /proc; threads of QEMU (vhost_task:
+		# 6.12's default, ours where the kernel has it) only under
+		# its task directory, where schedstat is the thread's own.
+		for d in /proc/[0-9]* /proc/$qpid/task/[0-9]*; do
 			[ "$(cat $d/comm 2>/dev/null)" = "vhost-$qpid" ] || continue
 			w=$((w + 1))
 			s=$(cut -d' ' -f1 $d/schedstat 2>/dev/null)
