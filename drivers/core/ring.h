@@ -75,7 +75,7 @@ static inline int vhh_ring_get16(struct vhh_vq *vq, u16 *val,
 	/*
 	 * The ring was checked with access_ok() when it was set (and an
 	 * IOTLB map when it was added): the unchecked access, which is not
-	 * a preemption point (might_fault()) for every ring field.
+	 * a might_fault() preemption point (6.1) for every ring field.
 	 */
 	if (unlikely(__get_user(v, (__virtio16 __user *)up)))
 		return -EFAULT;

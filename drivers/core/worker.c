@@ -308,7 +308,6 @@ static void vhh_task_killed(void *data)
 	struct vhh_worker *w = data;
 	struct vhh_dev *dev = w->dev;
 	struct llist_node *node;
-	bool detached = false;
 	int i;
 
 	spin_lock(&w->lock);
@@ -318,14 +317,15 @@ static void vhh_task_killed(void *data)
 		struct vhh_vq *vq = dev->vqs[i];
 
 		mutex_lock(&vq->mutex);
-		if (rcu_access_pointer(vq->worker) == w) {
+		if (rcu_access_pointer(vq->worker) == w)
 			RCU_INIT_POINTER(vq->worker, NULL);
-			detached = true;
-		}
 		mutex_unlock(&vq->mutex);
 	}
-	if (detached)
-		synchronize_rcu();
+	/*
+	 * Even if an ATTACH moved the last queue away first: a waker may
+	 * still be queueing on us from before it (found in review).
+	 */
+	synchronize_rcu();
 	while ((node = llist_del_all(&w->work_list)))
 		vhh_run_works(node);
 }
