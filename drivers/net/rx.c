@@ -127,10 +127,7 @@ static int vhn_rx_fix_hdr(struct vhn_vq *nvq, struct iov_iter *hdr_iter,
 {
 	struct vhh_vq *vq = &nvq->vq;
 	/* The header vhost owns says nothing: no offload, hash or tunnel. */
-	union {
-		struct virtio_net_hdr_mrg_rxbuf mrg;
-		u8 tunnel[VHH_NET_HDR_TUNNEL_LEN];
-	} hdr = {
+	union vhn_hdr hdr = {
 		.mrg.hdr.flags = 0,
 		.mrg.hdr.gso_type = VIRTIO_NET_HDR_GSO_NONE,
 		.mrg.num_buffers = cpu_to_vhh16(vq, headcount),

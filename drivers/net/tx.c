@@ -73,11 +73,7 @@ static void vhn_tx_flush(struct vhn_net *n, struct vhn_vq *nvq,
 static int vhn_tx_build_xdp(struct vhn_net *n, struct vhn_vq *nvq,
 			    struct socket *sock, struct iov_iter *from)
 {
-	/* Room for the largest socket header, UDP tunnel GSO's. */
-	union {
-		struct virtio_net_hdr_mrg_rxbuf mrg;
-		u8 tunnel[VHH_NET_HDR_TUNNEL_LEN];
-	} vhdr = {};
+	union vhn_hdr vhdr = {};
 	struct virtio_net_hdr *gso = &vhdr.mrg.hdr;
 	struct xdp_buff *xdp = &nvq->xdp[nvq->batched_xdp];
 	struct vhh_vq *vq = &nvq->vq;

@@ -35,6 +35,15 @@ struct vhn_rxq {
 	int tail;
 };
 
+/* Room for the largest virtio-net header: the 12-byte one of VERSION_1 and
+ * MRG_RXBUF, or UDP tunnel GSO's 24 bytes.  The sizes are spelled out so
+ * that header copies stay fixed-size.
+ */
+union vhn_hdr {
+	struct virtio_net_hdr_mrg_rxbuf mrg;
+	u8 tunnel[VHH_NET_HDR_TUNNEL_LEN];
+};
+
 struct vhn_vq {
 	struct vhh_vq vq;
 	/* Header bytes vhost adds/strips, and those the socket carries. */
