@@ -543,33 +543,6 @@ void vhs_cmd_released(struct vhs_cmd *cmd)
 	rcu_read_unlock();
 }
 
-/*
- * The worker died with its owner (task mode, SIGKILL) and nothing answers
- * the guest any more: give back, unanswered, what LIO returned since, so
- * that the wait for inflight commands ends.  Process context for the queue
- * mutexes; release flushes this before freeing the device.
- */
-void vhs_drop_orphans(struct work_struct *work)
-{
-	struct vhs_dev *vhs = container_of(work, struct vhs_dev, orphans);
-	int i;
-
-	for (i = 0; i < vhs->nvqs; i++) {
-		struct vhs_vq *svq = &vhs->vqs[i];
-		struct vhs_cmd *cmd, *next;
-		struct llist_node *node;
-
-		vhs_drop_tmfs(svq);
-		if (llist_empty(&svq->done))
-			continue;
-		mutex_lock(&svq->vq.mutex);
-		node = llist_del_all(&svq->done);
-		llist_for_each_entry_safe(cmd, next, node, done)
-			vhs_put_cmd(cmd);
-		mutex_unlock(&svq->vq.mutex);
-	}
-}
-
 static void vhs_complete(struct vhs_cmd *cmd)
 {
 	struct se_cmd *se_cmd = &cmd->se_cmd;
@@ -608,18 +581,45 @@ static void vhs_complete(struct vhs_cmd *cmd)
 	vhh_add_used(vq, cmd->head, written);
 }
 
-/* Answer the commands LIO gave back on @svq (its mutex held); any? */
-static bool vhs_done_cmds(struct vhs_vq *svq)
+/*
+ * Give back the commands LIO returned on @svq (its mutex held), answering
+ * the guest when @answer; any?
+ */
+static bool vhs_done_cmds(struct vhs_vq *svq, bool answer)
 {
 	struct llist_node *node = llist_del_all(&svq->done);
 	struct vhs_cmd *cmd, *next;
 
 	node = llist_reverse_order(node);
 	llist_for_each_entry_safe(cmd, next, node, done) {
-		vhs_complete(cmd);
+		if (answer)
+			vhs_complete(cmd);
 		vhs_put_cmd(cmd);
 	}
 	return node;
+}
+
+/*
+ * The worker died with its owner (task mode, SIGKILL) and nothing answers
+ * the guest any more: give back, unanswered, what LIO returned since, so
+ * that the wait for inflight commands ends.  Process context for the queue
+ * mutexes; release flushes this before freeing the device.
+ */
+void vhs_drop_orphans(struct work_struct *work)
+{
+	struct vhs_dev *vhs = container_of(work, struct vhs_dev, orphans);
+	int i;
+
+	for (i = 0; i < vhs->nvqs; i++) {
+		struct vhs_vq *svq = &vhs->vqs[i];
+
+		vhs_drop_tmfs(svq);
+		if (llist_empty(&svq->done))
+			continue;
+		mutex_lock(&svq->vq.mutex);
+		vhs_done_cmds(svq, false);
+		mutex_unlock(&svq->vq.mutex);
+	}
 }
 
 void vhs_done_work(struct vhh_work *work)
@@ -643,13 +643,13 @@ void vhs_done_work(struct vhh_work *work)
 			if (io == svq || llist_empty(&io->done))
 				continue;
 			mutex_lock(&io->vq.mutex);
-			if (vhs_done_cmds(io))
+			if (vhs_done_cmds(io, true))
 				vhh_signal(&vhs->dev, &io->vq);
 			mutex_unlock(&io->vq.mutex);
 		}
 	}
 	mutex_lock(&svq->vq.mutex);
-	any = vhs_done_cmds(svq);
+	any = vhs_done_cmds(svq, true);
 	if (vhs_tmf_done(svq))
 		any = true;
 	if (any)
