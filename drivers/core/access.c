@@ -358,6 +358,35 @@ bool vhh_log_access_ok(struct vhh_dev *dev)
 }
 VHH_EXPORT(vhh_log_access_ok);
 
+/*
+ * Would the rings of the running queues still pass with @features?
+ * EVENT_IDX adds two bytes to the avail and used rings, whose fields are
+ * then read unchecked (ring.h).  Caller holds the device mutex (the rings
+ * cannot change meanwhile), not the queue mutexes.
+ */
+bool vhh_rings_fit(struct vhh_dev *dev, u64 features)
+{
+	bool ok = true;
+	int i;
+
+	for (i = 0; i < dev->nvqs && ok; i++) {
+		struct vhh_vq *vq = dev->vqs[i];
+		u64 old;
+
+		mutex_lock(&vq->mutex);
+		/* An idle queue is checked when it is started. */
+		if (vq->private_data && vq->desc) {
+			old = vq->acked_features;
+			vq->acked_features = features;
+			ok = vhh_vq_access_ok(vq);
+			vq->acked_features = old;
+		}
+		mutex_unlock(&vq->mutex);
+	}
+	return ok;
+}
+VHH_EXPORT(vhh_rings_fit);
+
 int vhh_vq_init_access(struct vhh_vq *vq)
 {
 	bool is_le = vq->is_le;

@@ -52,32 +52,6 @@ void vhn_vq_reset(struct vhn_net *n)
 	}
 }
 
-/* Rings already in use must still fit with @features: EVENT_IDX adds two
- * bytes to the avail and used rings, which the ring accessors then use
- * unchecked (found in review; 6.1 does not check either).  dev->mutex
- * held: the rings cannot change meanwhile.
- */
-static bool vhn_rings_fit(struct vhn_net *n, u64 features)
-{
-	bool ok = true;
-	int i;
-
-	for (i = 0; i < VHN_VQ_MAX && ok; i++) {
-		struct vhh_vq *vq = &n->vqs[i].vq;
-		u64 old;
-
-		mutex_lock(&vq->mutex);
-		if (vhh_vq_get_backend(vq) && vq->desc) {
-			old = vq->acked_features;
-			vq->acked_features = features;
-			ok = vhh_vq_access_ok(vq);
-			vq->acked_features = old;
-		}
-		mutex_unlock(&vq->mutex);
-	}
-	return ok;
-}
-
 /* @features_hi: features 64 to 127, checked against VHN_FEATURES_HI. */
 static long vhn_set_features(struct vhn_net *n, u64 features, u64 features_hi)
 {
@@ -105,7 +79,8 @@ static long vhn_set_features(struct vhn_net *n, u64 features, u64 features_hi)
 	if ((features & (1ULL << VHOST_F_LOG_ALL)) &&
 	    !vhh_log_access_ok(&n->dev))
 		goto out;
-	if (!vhn_rings_fit(n, features))
+	/* EVENT_IDX grows running rings (found in review; 6.1 does not check). */
+	if (!vhh_rings_fit(&n->dev, features))
 		goto out;
 	/* ACCESS_PLATFORM on: a fresh IOTLB; off: none (6.12 drops it). */
 	if (vhh_init_device_iotlb(&n->dev,

@@ -278,6 +278,8 @@ bool vhh_vq_is_setup(struct vhh_vq *vq);
 /* Rings readable/writable (and loggable when logging is on). */
 bool vhh_vq_access_ok(struct vhh_vq *vq);
 bool vhh_log_access_ok(struct vhh_dev *dev);
+/* SET_FEATURES while queues run: do their rings still fit @features? */
+bool vhh_rings_fit(struct vhh_dev *dev, u64 features);
 /* Start a queue after a backend is set: read used idx, set flags. */
 int vhh_vq_init_access(struct vhh_vq *vq);
 /* Translate the ring parts through the IOTLB; 0 = miss pending. */
