@@ -100,6 +100,34 @@ static bool sane(const struct scsi_io *io)
 }
 
 /*
+ * Post batch @batch: BATCH 4 KiB requests on @lun, reads and writes
+ * alternating, slot i on buf + i * 4 KiB.  0 or scsi_io_submit()'s error.
+ */
+static int submit_batch(struct scsi_dev *s, struct scsi_io *io, uint8_t *buf,
+			uint16_t lun, unsigned int batch)
+{
+	vg_reset_desc(&s->d, SCSI_IOQ);
+	for (int i = 0; i < BATCH; i++) {
+		bool wr = (i + batch) & 1;
+		int r;
+
+		/*
+		 * Slots keep their header and response: a fresh pair per
+		 * batch (8 KiB) ran the guest arena dry when a fast boot
+		 * fitted several hundred batches into RUN_MS (-ENOMEM,
+		 * debian-6.12).
+		 */
+		scsi_io_reinit(&io[i], lun, wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
+			       buf + i * 4096, 4096);
+		scsi_cdb_rw10(io[i].cdb, wr, 8 * i, 8);
+		r = scsi_io_submit(s, &io[i]);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+/*
  * Run batches of I/O on @lun while the control thread cycles; every batch
  * must be fully answered (re-kicking while the endpoint is down).
  */
@@ -118,22 +146,8 @@ static void io_under_churn(struct __test_metadata *_metadata,
 	while (vg_now_ms() < end) {
 		long long deadline;
 
-		vg_reset_desc(&self->s.d, SCSI_IOQ);
-		for (int i = 0; i < BATCH; i++) {
-			bool wr = (i + batches) & 1;
-
-			/*
-			 * Slots keep their header and response: a fresh pair
-			 * per batch (8 KiB) ran the guest arena dry when a
-			 * fast boot fitted several hundred batches into RUN_MS
-			 * (-ENOMEM, debian-6.12).
-			 */
-			scsi_io_reinit(&io[i], lun,
-				       wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
-				       self->buf + i * 4096, 4096);
-			scsi_cdb_rw10(io[i].cdb, wr, 8 * i, 8);
-			ASSERT_EQ(0, scsi_io_submit(&self->s, &io[i]));
-		}
+		ASSERT_EQ(0, submit_batch(&self->s, io, self->buf, lun,
+					  batches));
 		ASSERT_EQ(0, vg_kick(&self->s.d, SCSI_IOQ));
 		/* an endpoint down for a while just delays; 20 s means lost */
 		deadline = vg_now_ms() + 20000;
@@ -259,16 +273,8 @@ static void owner_io_forever(struct scsi_dev *s)
 	if (!buf)
 		_exit(1);
 	for (unsigned int batch = 0;; batch++) {
-		vg_reset_desc(&s->d, SCSI_IOQ);
-		for (int i = 0; i < BATCH; i++) {
-			bool wr = (i + batch) & 1;
-
-			scsi_io_reinit(&io[i], 0, wr ? SCSI_DIR_OUT : SCSI_DIR_IN,
-				       buf + i * 4096, 4096);
-			scsi_cdb_rw10(io[i].cdb, wr, 8 * i, 8);
-			if (scsi_io_submit(s, &io[i]))
-				_exit(1);
-		}
+		if (submit_batch(s, io, buf, 0, batch))
+			_exit(1);
 		vg_kick(&s->d, SCSI_IOQ);
 		while (s->outstanding)
 			if (!scsi_reap_one(s, 1000))
