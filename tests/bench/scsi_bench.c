@@ -57,6 +57,7 @@ int main(int argc, char **argv)
 	const struct scsi_rig rig = { .luns = 1, .lun_bytes = LUN_BYTES,
 				      .num = RING };
 	unsigned long long done = 0, good = 0;
+	struct vg_cpu_stat st0 = {}, st1 = {};
 	unsigned int qd;
 	const char *why;
 	long long end;
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 		r = issue(i, wr, buf);
 	if (!r)
 		r = vg_kick(&s.d, SCSI_IOQ);
+	vg_cpu_stat(&st0);
 	end = vg_now_ms() + secs * 1000LL;
 	while (!r && vg_now_ms() < end) {
 		unsigned int before = s.completed, n = 0;
@@ -114,9 +116,11 @@ int main(int argc, char **argv)
 		if (!r && s.completed - before != n)
 			r = -EPROTO;
 	}
+	vg_cpu_stat(&st1);
 	scsi_wait_all(&s, 5000);
-	printf("BENCH scsi-%s-qd%u pps=%llu packets=%llu checked=%llu\n",
-	       wr ? "write" : "read", qd, done / secs, done, good);
+	printf("BENCH scsi-%s-qd%u pps=%llu packets=%llu checked=%llu idle_ms=%llu switches=%llu\n",
+	       wr ? "write" : "read", qd, done / secs, done, good,
+	       st1.idle_ms - st0.idle_ms, st1.switches - st0.switches);
 	if (!r && (s.outstanding || s.bogus || good != done))
 		r = -EIO;
 out:

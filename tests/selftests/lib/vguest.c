@@ -271,6 +271,29 @@ int vg_kick(struct vg_dev *d, unsigned int idx)
 		       0 : -errno;
 }
 
+int vg_cpu_stat(struct vg_cpu_stat *st)
+{
+	unsigned long long user, nice, sys, idle, iowait;
+	char line[256];
+	FILE *f = fopen("/proc/stat", "r");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		/* USER_HZ is 100 on every Linux architecture's ABI. */
+		if (sscanf(line, "cpu %llu %llu %llu %llu %llu", &user, &nice,
+			   &sys, &idle, &iowait) == 5) {
+			st->idle_ms = (idle + iowait) * 10;
+			found++;
+		} else if (sscanf(line, "ctxt %llu", &st->switches) == 1) {
+			found++;
+		}
+	}
+	fclose(f);
+	return found == 2 ? 0 : -EIO;
+}
+
 long long vg_now_ms(void)
 {
 	struct timespec ts;

@@ -100,6 +100,11 @@ uint64_t vg_eventfd_drain(int fd);
 
 /* Utilities shared by the suites */
 long long vg_now_ms(void);	/* CLOCK_MONOTONIC in milliseconds */
+/* The machine's idle time (ms) and context switches so far (/proc/stat). */
+struct vg_cpu_stat {
+	unsigned long long idle_ms, switches;
+};
+int vg_cpu_stat(struct vg_cpu_stat *st);
 #ifndef __printf
 #define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
