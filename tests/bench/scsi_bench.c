@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 	const struct scsi_rig rig = { .luns = 1, .lun_bytes = LUN_BYTES,
 				      .num = RING };
 	unsigned long long done = 0, good = 0;
-	struct vg_cpu_stat st0 = {}, st1 = {};
+	unsigned long long sw0 = 0, sw1 = 0;
 	unsigned int qd;
 	const char *why;
 	long long end;
@@ -90,7 +90,7 @@ int main(int argc, char **argv)
 		r = issue(i, wr, buf);
 	if (!r)
 		r = vg_kick(&s.d, SCSI_IOQ);
-	vg_cpu_stat(&st0);
+	sw0 = vg_switches();
 	end = vg_now_ms() + secs * 1000LL;
 	while (!r && vg_now_ms() < end) {
 		unsigned int before = s.completed, n = 0;
@@ -116,11 +116,11 @@ int main(int argc, char **argv)
 		if (!r && s.completed - before != n)
 			r = -EPROTO;
 	}
-	vg_cpu_stat(&st1);
+	sw1 = vg_switches();
 	scsi_wait_all(&s, 5000);
-	printf("BENCH scsi-%s-qd%u pps=%llu packets=%llu checked=%llu idle_ms=%llu switches=%llu\n",
+	printf("BENCH scsi-%s-qd%u pps=%llu packets=%llu checked=%llu switches=%llu\n",
 	       wr ? "write" : "read", qd, done / secs, done, good,
-	       st1.idle_ms - st0.idle_ms, st1.switches - st0.switches);
+	       sw1 - sw0);
 	if (!r && (s.outstanding || s.bogus || good != done))
 		r = -EIO;
 out:
