@@ -376,7 +376,7 @@ static void vhs_submit(struct vhs_cmd *cmd, struct vhs_tpg *tpg)
 			       cmd->prot_sgl_count ? cmd->prot_sgl : NULL,
 			       cmd->prot_sgl_count, GFP_KERNEL))
 		return;
-	vhh_target_submit(se_cmd);
+	vhs_target_submit(cmd);
 }
 
 enum { VHS_DONE, VHS_STARVED };

@@ -130,17 +130,23 @@ static struct miscdevice vhs_misc = {
 
 static int __init vhs_init(void)
 {
-	int r = misc_register(&vhs_misc);
+	int r = vhs_submit_init();
 
 	if (r)
 		return r;
+	r = misc_register(&vhs_misc);
+	if (r)
+		goto err_submit;
 	r = vhs_fabric_register();
-	if (r) {
-		misc_deregister(&vhs_misc);
-		return r;
-	}
+	if (r)
+		goto err_misc;
 	vhs_fault_init();
 	return 0;
+err_misc:
+	misc_deregister(&vhs_misc);
+err_submit:
+	vhs_submit_exit();
+	return r;
 }
 
 static void __exit vhs_exit(void)
@@ -148,6 +154,8 @@ static void __exit vhs_exit(void)
 	vhs_fault_exit();
 	vhs_fabric_unregister();
 	misc_deregister(&vhs_misc);
+	/* Every device is closed: no submission is left to run. */
+	vhs_submit_exit();
 }
 
 module_init(vhs_init);

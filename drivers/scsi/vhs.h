@@ -110,6 +110,7 @@ struct vhs_cmd {
 	struct scatterlist inline_sgl[VHS_INLINE_SGS];
 	struct page *inline_pages[VHS_INLINE_SGS];
 	struct iovec inline_iov[VHS_INLINE_IOVS];
+	struct work_struct submit_work;	/* queued submission (submit.c) */
 };
 
 struct vhs_tmf {
@@ -176,6 +177,11 @@ static inline void vhs_put_inflight(struct vhs_dev *vhs)
 	    wq_has_sleeper(&vhs->inflight_wq))
 		wake_up_all(&vhs->inflight_wq);
 }
+
+/* submit.c: a prepared command to LIO, on the worker or queued */
+int vhs_submit_init(void);
+void vhs_submit_exit(void);
+void vhs_target_submit(struct vhs_cmd *cmd);
 
 /* io.c: request queues */
 void vhs_fault_init(void);

@@ -90,13 +90,12 @@ static inline void vhh_tun_xdp_put_hdr(void *buf, unsigned int buflen,
 }
 
 /*
- * vhost-scsi hands each prepared command to LIO's submission workqueue by
- * default, so the backend does not run on the vhost worker.  Since 6.10
- * the fabric says so in its ops and target_submit() obeys; like the
- * in-tree vhost-scsi we allow direct submission when an administrator
- * sets the device's submit_type (the backend then runs on our worker, with
- * the queue mutex held: slower, not unsafe, as our completions only queue
- * work).
+ * Submission (drivers/scsi/submit.c chooses direct or queued per backend).
+ * Since 6.10 target_submit() runs a command directly or queues it as the
+ * device's submit_type says, and the fabric's default when the attribute
+ * is unset: ours is direct, and submit.c queues what it wants queued.
+ * 6.1 has neither the attribute nor the choice: target_submit() runs the
+ * command, target_queue_submission() queues it.
  */
 #ifdef VHH_TARGET_COMPL_TYPE
 /*
@@ -113,18 +112,30 @@ static inline void vhh_tun_xdp_put_hdr(void *buf, unsigned int buflen,
 #ifdef VHH_TARGET_SUBMIT_TYPE
 #define VHH_FABRIC_SUBMIT_OPS						\
 	VHH_FABRIC_COMPL_OPS						\
-	.default_submit_type = TARGET_QUEUE_SUBMIT,			\
+	.default_submit_type = TARGET_DIRECT_SUBMIT,			\
 	.direct_submit_supp = 1,
 static inline void vhh_target_submit(struct se_cmd *se_cmd)
 {
 	/* Fails only without a LUN, which submit_prep has checked. */
 	WARN_ON_ONCE(target_submit(se_cmd));
 }
+
+/* An administrator chose for this device (configfs submit_type). */
+static inline bool vhh_submit_type_set(const struct se_cmd *se_cmd)
+{
+	return se_cmd->se_dev->dev_attrib.submit_type !=
+	       TARGET_FABRIC_DEFAULT_SUBMIT;
+}
 #else
 #define VHH_FABRIC_SUBMIT_OPS
 static inline void vhh_target_submit(struct se_cmd *se_cmd)
 {
-	target_queue_submission(se_cmd);
+	target_submit(se_cmd);
+}
+
+static inline bool vhh_submit_type_set(const struct se_cmd *se_cmd)
+{
+	return false;
 }
 #endif
 
