@@ -9,10 +9,12 @@
  * Every mode must move the same bytes: data written through one LUN is
  * read back, on a ramdisk and on a fileio LUN.  Where the backend ran is
  * seen in the worker's CPU time: a direct 128 KiB ramdisk read copies its
- * data on the worker, a queued one only pins the pages.  Shown to fail
- * with vhs_direct() returning false (2026-12-02, debian-6.1): the direct
- * cases saw the worker as idle as with queueing.  The in-tree module has
- * no direct_submit parameter: every case skips there.
+ * data on the worker, a queued one only pins the pages.  (A fileio read
+ * of a cached file showed no such difference on 6.1, so where fileio runs
+ * is not asserted.)  Shown to fail with vhs_direct() returning false
+ * (2026-12-02, debian-6.1): the direct cases saw the worker as idle as
+ * with queueing.  The in-tree module has no direct_submit parameter:
+ * every case skips there.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,24 +158,12 @@ TEST_F(sub, direct_ramdisk_runs_on_the_worker)
 	ASSERT_LT(0, dflt = read_cost(&self->s, self->rbuf, RAMDISK, 1));
 	TH_LOG("worker ns for %d reads: queued %lld, direct %lld, default %lld",
 	       NR_IO, queued, direct, dflt);
-	/* 4 MiB copied on the worker against 1024 pages pinned. */
-	EXPECT_GT(direct, 2 * queued);
-	EXPECT_GT(dflt, 2 * queued);
-}
-
-TEST_F(sub, fileio_stays_queued_by_default)
-{
-	long long queued, dflt, direct;
-
-	/* Warm the page cache: the cost below is the copy, not the disk. */
-	ASSERT_EQ(0, round_trip(&self->s, self->wbuf, self->rbuf, FILEIO, 0x30));
-	ASSERT_LT(0, queued = read_cost(&self->s, self->rbuf, FILEIO, 0));
-	ASSERT_LT(0, dflt = read_cost(&self->s, self->rbuf, FILEIO, 1));
-	ASSERT_LT(0, direct = read_cost(&self->s, self->rbuf, FILEIO, 2));
-	TH_LOG("fileio worker ns for %d reads: queued %lld, default %lld, direct %lld",
-	       NR_IO, queued, dflt, direct);
-	EXPECT_GT(direct, 2 * dflt);
-	EXPECT_LT(dflt, 2 * queued);
+	/*
+	 * 4 MiB copied on the worker against 1024 pages pinned: 2.2 to 8
+	 * times the queued cost on debian-6.12 and 6.1 under TCG.
+	 */
+	EXPECT_GT(2 * direct, 3 * queued);
+	EXPECT_GT(2 * dflt, 3 * queued);
 }
 
 /* 6.10 on: the device's submit_type wins over the parameter. */
@@ -194,7 +184,7 @@ TEST_F(sub, device_submit_type_overrides)
 	ASSERT_LT(0, forced);
 	TH_LOG("worker ns: queued %lld, submit_type=2 with direct %lld",
 	       queued, forced);
-	EXPECT_LT(forced, 2 * queued);
+	EXPECT_LT(2 * forced, 3 * queued);
 	EXPECT_EQ(0, round_trip(&self->s, self->wbuf, self->rbuf, RAMDISK, 0x40));
 }
 
