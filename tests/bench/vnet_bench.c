@@ -39,6 +39,11 @@ static struct vn_ctx c;
 static atomic_bool stop;
 /* The machine's context switches over the measured loop. */
 static unsigned long long sw0, sw1;
+/* The sender or reflector thread, and what the driver did. */
+static atomic_int peer_tid;
+static unsigned long long kicks, waits;
+/* Voluntary and involuntary switches of the driver and the peer thread. */
+static unsigned long long snap[2][4];
 
 static unsigned long long tap_counter(const char *name)
 {
@@ -55,23 +60,33 @@ static unsigned long long tap_counter(const char *name)
  * Context switches of the device's worker so far (voluntary: it slept;
  * involuntary: it was preempted), to see how many frames a wake-up moves.
  */
-static void worker_switches(unsigned long long *vol, unsigned long long *invol)
+static void thread_switches(int tid, unsigned long long *vol,
+			    unsigned long long *invol)
 {
 	char path[64], buf[2048], *p;
-	int tid;
 
 	*vol = *invol = 0;
-	if (vg_worker_tids(&tid, 1) < 1)
-		return;
-	snprintf(path, sizeof(path), "/proc/%d/status", tid);
-	if (vg_read_file(path, buf, sizeof(buf)) < 0)
-		return;
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	if (vg_read_file(path, buf, sizeof(buf)) < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/status", tid);
+		if (vg_read_file(path, buf, sizeof(buf)) < 0)
+			return;
+	}
 	p = strstr(buf, "\nvoluntary_ctxt_switches:");
 	if (p)
 		*vol = strtoull(p + 26, NULL, 10);
 	p = strstr(buf, "nonvoluntary_ctxt_switches:");
 	if (p)
 		*invol = strtoull(p + 27, NULL, 10);
+}
+
+static void worker_switches(unsigned long long *vol, unsigned long long *invol)
+{
+	int tid;
+
+	*vol = *invol = 0;
+	if (vg_worker_tids(&tid, 1) == 1)
+		thread_switches(tid, vol, invol);
 }
 
 /* Publish @head; the caller stores avail->idx once per batch. */
@@ -92,6 +107,7 @@ static void publish_and_kick(struct vg_vq *q)
 
 		if (write(q->kick_fd, &one, sizeof(one)) != sizeof(one))
 			perror("kick");
+		kicks++;
 	}
 }
 
@@ -99,8 +115,17 @@ static void wait_call(struct vg_vq *q)
 {
 	struct pollfd p = { .fd = q->call_fd, .events = POLLIN };
 
+	waits++;
 	if (poll(&p, 1, 10) > 0)
 		vg_eventfd_drain(q->call_fd);
+}
+
+/* Switches of the driver (this thread) and the peer: snap[0] or snap[1]. */
+static void snap_threads(unsigned long long *v)
+{
+	thread_switches(gettid(), &v[0], &v[1]);
+	if (atomic_load(&peer_tid))
+		thread_switches(atomic_load(&peer_tid), &v[2], &v[3]);
 }
 
 /*
@@ -161,6 +186,8 @@ static int bench_tx(size_t size, int secs, unsigned long long *pkts,
 	if (setup_ring(VN_TXQ, bufs, c.hdr_len + size, false, frame, size))
 		return -ENOMEM;
 	sw0 = vg_switches();
+	snap_threads(snap[0]);
+	kicks = waits = 0;
 	end = vg_now_ms() + secs * 1000LL;
 	*pkts = 0;
 	while (vg_now_ms() < end) {
@@ -172,6 +199,7 @@ static int bench_tx(size_t size, int secs, unsigned long long *pkts,
 			wait_call(q);
 	}
 	sw1 = vg_switches();
+	snap_threads(snap[1]);
 	/* Let the frames in flight land, then compare with the tap. */
 	usleep(200000);
 	got = tap_counter("rx_packets") - rx0;
@@ -192,6 +220,7 @@ static void *rx_sender(void *arg)
 	uint8_t frame[ETH_FRAME_LEN];
 	int one = 1, fd;
 
+	atomic_store(&peer_tid, gettid());
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
 		return NULL;
@@ -225,6 +254,8 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	if (pthread_create(&th, NULL, rx_sender, &size))
 		return -errno;
 	sw0 = vg_switches();
+	snap_threads(snap[0]);
+	kicks = waits = 0;
 	end = vg_now_ms() + secs * 1000LL;
 	*pkts = 0;
 	*checked = 0;
@@ -238,6 +269,7 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 			wait_call(q);
 	}
 	sw1 = vg_switches();
+	snap_threads(snap[1]);
 	atomic_store(&stop, true);
 	pthread_join(th, NULL);
 	return *checked == *pkts ? 0 : -EIO;
@@ -249,6 +281,7 @@ static void *reflector(void *arg)
 	int fd = *(int *)arg;
 	uint8_t frame[ETH_FRAME_LEN];
 
+	atomic_store(&peer_tid, gettid());
 	while (!atomic_load(&stop)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
@@ -315,6 +348,8 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 		return -errno;
 	}
 	sw0 = vg_switches();
+	snap_threads(snap[0]);
+	kicks = waits = 0;
 	end = vg_now_ms() + secs * 1000LL;
 	*rts = 0;
 	*checked = 0;
@@ -338,6 +373,7 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 		(*rts)++;
 	}
 	sw1 = vg_switches();
+	snap_threads(snap[1]);
 	atomic_store(&stop, true);
 	pthread_join(th, NULL);
 	close(fd);
@@ -385,9 +421,11 @@ int main(int argc, char **argv)
 		r = bench_rx(size, secs, &pkts, &checked);
 	dropped = tap_counter("tx_dropped") - dropped;
 	worker_switches(&vol, &invol);
-	printf("BENCH vnet-%s-%zu pps=%llu packets=%llu checked=%llu dropped=%llu sleeps=%llu preempted=%llu switches=%llu\n",
+	printf("BENCH vnet-%s-%zu pps=%llu packets=%llu checked=%llu dropped=%llu sleeps=%llu preempted=%llu switches=%llu driver=%llu/%llu peer=%llu/%llu kicks=%llu waits=%llu\n",
 	       argv[1], size, pkts / secs, pkts, checked, dropped, vol - vol0,
-	       invol - invol0, sw1 - sw0);
+	       invol - invol0, sw1 - sw0, snap[1][0] - snap[0][0],
+	       snap[1][1] - snap[0][1], snap[1][2] - snap[0][2],
+	       snap[1][3] - snap[0][3], kicks, waits);
 	vn_teardown(&c);
 	if (r)
 		fprintf(stderr, "check failed: %s\n", strerror(-r));
