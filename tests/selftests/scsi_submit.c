@@ -12,8 +12,9 @@
  * events (the worker's CPU time, tried first, moved by a factor of ten
  * between runs under TCG).  Shown to fail with vhs_direct() returning
  * false (2026-12-02, debian-6.1): the direct cases counted every read as
- * queued.  The in-tree module has no direct_submit parameter: every case
- * skips there.
+ * queued; and with vhh_submit_type_set() returning false (debian-6.12):
+ * a device set to direct was queued.  The in-tree module has no
+ * direct_submit parameter: every case skips there.
  */
 #include <stdio.h>
 #include <fcntl.h>
