@@ -6,9 +6,10 @@
  * that a backend never runs on the vhost worker.  For a backend that does
  * not wait for I/O when it is handed a command (the ramdisk copies in
  * memory; iblock only submits bios, which complete from the block layer)
- * the queue buys nothing and costs a thread hop per command: the worker
- * submits those itself ("direct", an option only from 6.10 in-tree, and
- * off by default there).  A backend that may read or write a file
+ * the queue buys nothing and costs a thread hop per command (LIO queues
+ * to the submitting CPU's kworker, so it is not parallelism either): the
+ * worker submits those itself ("direct", an option only from 6.10
+ * in-tree, and off by default there).  A backend that may read or write a file
  * synchronously (fileio), or one we do not know, stays queued, so a slow
  * request does not hold up its ring.  The backend then runs with the
  * queue's mutex held; our completions only queue work, so it cannot
