@@ -62,8 +62,8 @@ static void vhs_queue(struct vhs_cmd *cmd)
 int vhs_submit_init(void)
 {
 	/* Like LIO's: per CPU, and able to make progress under reclaim. */
-	vhs_submit_wq = alloc_workqueue("vhost_scsi_submit", WQ_MEM_RECLAIM,
-					0);
+	vhs_submit_wq = alloc_workqueue("vhost_scsi_submit",
+					WQ_MEM_RECLAIM | VHH_WQ_PERCPU, 0);
 	return vhs_submit_wq ? 0 : -ENOMEM;
 }
 

@@ -139,6 +139,13 @@ static inline bool vhh_submit_type_set(const struct se_cmd *se_cmd)
 }
 #endif
 
+/* Bound to CPUs: said since 6.17 (WQ_PERCPU), the default before. */
+#ifdef VHH_HAVE_WQ_PERCPU
+#define VHH_WQ_PERCPU WQ_PERCPU
+#else
+#define VHH_WQ_PERCPU 0
+#endif
+
 /*
  * Workers that are threads of their owner (vhost_task with a SIGKILL
  * handler, 6.11; 6.12's default mode).  Without it (6.1) ours has kernel

@@ -37,3 +37,5 @@ vhh-compat-flags += $(call vhh-probe,linux/sched/vhost_task.h,vhost_task_create.
 # 6.18: tun/tap carry GSO over UDP tunnels, with the 24-byte
 # virtio_net_hdr_v1_hash_tunnel header (vhost-net offers the features).
 vhh-compat-flags += $(call vhh-probe,uapi/linux/if_tun.h,define TUN_F_UDP_TUNNEL_GSO,VHH_HAVE_TUN_UDP_TUNNEL_GSO)
+# 6.17: a workqueue says whether it is bound to CPUs (WQ_PERCPU) or warns.
+vhh-compat-flags += $(call vhh-probe,linux/workqueue.h,WQ_PERCPU[[:space:]]+=,VHH_HAVE_WQ_PERCPU)
