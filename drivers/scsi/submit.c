@@ -9,9 +9,9 @@
  * the queue buys nothing and costs a thread hop per command (LIO queues
  * to the submitting CPU's kworker, so it is not parallelism either): the
  * worker submits those itself ("direct", an option only from 6.10
- * in-tree, and off by default there).  A backend that may read or write a file
- * synchronously (fileio), or one we do not know, stays queued, so a slow
- * request does not hold up its ring.  The backend then runs with the
+ * in-tree, and off by default there).  A backend that may read or write
+ * a file synchronously (fileio), or one we do not know, stays queued, so
+ * a slow request does not hold up its ring.  The backend then runs with the
  * queue's mutex held; our completions only queue work, so it cannot
  * come back for that mutex.
  *

@@ -128,6 +128,20 @@ static void snap_threads(unsigned long long *v)
 		thread_switches(atomic_load(&peer_tid), &v[2], &v[3]);
 }
 
+/* Around a measured loop: the counters it reports. */
+static void loop_begin(void)
+{
+	sw0 = vg_switches();
+	snap_threads(snap[0]);
+	kicks = waits = 0;
+}
+
+static void loop_end(void)
+{
+	sw1 = vg_switches();
+	snap_threads(snap[1]);
+}
+
 /*
  * Recycle every completed head; returns how many.  A completion counts as
  * checked when its length is @want_len (0: any length).
@@ -185,9 +199,7 @@ static int bench_tx(size_t size, int secs, unsigned long long *pkts,
 	rx0 = tap_counter("rx_packets");
 	if (setup_ring(VN_TXQ, bufs, c.hdr_len + size, false, frame, size))
 		return -ENOMEM;
-	sw0 = vg_switches();
-	snap_threads(snap[0]);
-	kicks = waits = 0;
+	loop_begin();
 	end = vg_now_ms() + secs * 1000LL;
 	*pkts = 0;
 	while (vg_now_ms() < end) {
@@ -198,8 +210,7 @@ static int bench_tx(size_t size, int secs, unsigned long long *pkts,
 		else
 			wait_call(q);
 	}
-	sw1 = vg_switches();
-	snap_threads(snap[1]);
+	loop_end();
 	/* Let the frames in flight land, then compare with the tap. */
 	usleep(200000);
 	got = tap_counter("rx_packets") - rx0;
@@ -253,9 +264,7 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 		return -ENOMEM;
 	if (pthread_create(&th, NULL, rx_sender, &size))
 		return -errno;
-	sw0 = vg_switches();
-	snap_threads(snap[0]);
-	kicks = waits = 0;
+	loop_begin();
 	end = vg_now_ms() + secs * 1000LL;
 	*pkts = 0;
 	*checked = 0;
@@ -268,8 +277,7 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 		else
 			wait_call(q);
 	}
-	sw1 = vg_switches();
-	snap_threads(snap[1]);
+	loop_end();
 	atomic_store(&stop, true);
 	pthread_join(th, NULL);
 	return *checked == *pkts ? 0 : -EIO;
@@ -347,9 +355,7 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 		close(fd);
 		return -errno;
 	}
-	sw0 = vg_switches();
-	snap_threads(snap[0]);
-	kicks = waits = 0;
+	loop_begin();
 	end = vg_now_ms() + secs * 1000LL;
 	*rts = 0;
 	*checked = 0;
@@ -372,8 +378,7 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 		publish_and_kick(rq);
 		(*rts)++;
 	}
-	sw1 = vg_switches();
-	snap_threads(snap[1]);
+	loop_end();
 	atomic_store(&stop, true);
 	pthread_join(th, NULL);
 	close(fd);

@@ -16,8 +16,9 @@
  * a device set to direct was queued.  The in-tree module has no
  * direct_submit parameter: every case skips there.
  */
-#include <stdio.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
