@@ -43,6 +43,8 @@ use() {
 workload() {
 	case $1 in
 	testpmd-*) /bin/sh /etc/vmtest/testpmd.sh bench "${1#testpmd-}" "$SECS" ;;
+	# the nested QEMU guest's transfers: a size, not a time
+	qemu-xfer) /bin/sh /etc/vmtest/qemu-bench.sh ;;
 	# scsi-read-32: 4 KiB random reads, 32 in flight
 	scsi-*) rest=${1#scsi-}
 		/bench/scsi_bench "${rest%-*}" "${rest#*-}" "$SECS" ;;
