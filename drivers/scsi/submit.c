@@ -6,8 +6,9 @@
  * that a backend never runs on the vhost worker.  For a backend that does
  * not wait for I/O when it is handed a command (the ramdisk copies in
  * memory; iblock only submits bios, which complete from the block layer)
- * the queue buys nothing and costs a thread hop per command (LIO queues
- * to the submitting CPU's kworker, so it is not parallelism either): the
+ * the queue costs a thread hop per command (LIO queues to the submitting
+ * CPU's kworker; a worker that moves to another CPU meanwhile may overlap
+ * with it, which the ramdisk's copies might use: performance.rst): the
  * worker submits those itself ("direct", an option only from 6.10
  * in-tree, and off by default there).  A backend that may read or write
  * a file synchronously (fileio), or one we do not know, stays queued, so
