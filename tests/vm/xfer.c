@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,8 @@ static int get(const char *ip, const char *port, const char *path,
 
 int main(int argc, char **argv)
 {
+	/* A reset peer is a failed run with a reason, not a silent SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc == 5 && !strcmp(argv[1], "serve"))
 		return serve(argv[2], argv[3], atoll(argv[4]));
 	if (argc == 6 && !strcmp(argv[1], "get"))
