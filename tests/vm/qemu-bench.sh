@@ -11,17 +11,16 @@
 # Any missing byte, a QEMU that reports a vhost problem or a run out of
 # time fails the workload (no BENCH line, exit 1).
 
+. /etc/vmtest/qemu-common.sh
 QDIR=/etc/vmtest/qemu
 OUT=/tmp/qbench
 MB=${BENCH_QEMU_MB:-8}
 TMO=${BENCH_QEMU_TIMEOUT:-900}
 HOST=10.0.4.2 GUEST=10.0.4.15
 BYTES=$((MB * 1048576))
-QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|unable to start vhost|vhost_set_|vhost_net_|vhost VQ|[Aa]ssert|Aborted|[Ee]rror'
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 rm -rf $OUT && mkdir -p $OUT
 
-printable() { tr -cd '\11\12\40-\176'; }
 fail() {
 	echo "qemu-xfer: $*"
 	kill -9 "$QPID" "$SPID" 2>/dev/null
@@ -51,19 +50,14 @@ qemu-system-x86_64 -accel tcg -m 256 -smp 1 \
 	-netdev tap,id=n0,ifname=qtap2,script=no,downscript=no,vhost=on,vhostforce=on \
 	-device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:58 \
 	-kernel $QDIR/vmlinuz -initrd $QDIR/guest.gz \
-	-append "console=ttyS0 rdinit=/bench-init panic=-1 loglevel=5 mitigations=off rcupdate.rcu_cpu_stall_suppress=1 nowatchdog sysctl.kernel.hung_task_timeout_secs=0 qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$MB" \
+	-append "console=ttyS0 rdinit=/bench-init panic=-1 loglevel=5 mitigations=off $NESTED_NO_TIMING qsuite.host=$HOST qsuite.ip=$GUEST qsuite.mb=$MB" \
 	-chardev file,id=con,path=$OUT/console.log -serial chardev:con \
 	</dev/null >$OUT/qemu.log 2>&1 &
 QPID=$!
 
 wait_pid $SPID || fail "the guest did not fetch in ${TMO}s"
 wait $SPID || fail "serving: $(cat $OUT/rx)"
-i=0
-until printable < $OUT/console.log 2>/dev/null | grep -q 'QBENCH tx-ready'; do
-	kill -0 $QPID 2>/dev/null && [ $i -lt $TMO ] || fail "the guest never served"
-	sleep 1
-	i=$((i + 1))
-done
+wait_for 'QBENCH tx-ready' $OUT/console.log $TMO $QPID || fail "the guest never served"
 got=$(printable < $OUT/console.log | sed -n 's/.*QBENCH rx bytes=\([0-9]*\).*/\1/p')
 [ "$got" = $BYTES ] || fail "the guest received ${got:-nothing} of $BYTES bytes"
 xfer get $GUEST 80 up.bin $BYTES > $OUT/tx 2>&1 || fail "fetching: $(cat $OUT/tx)"

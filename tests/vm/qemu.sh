@@ -22,6 +22,7 @@
 # fallback); a run fails if QEMU reports a vhost problem or if no vhost
 # worker thread of that QEMU ever ran.
 
+. /etc/vmtest/qemu-common.sh
 QDIR=/etc/vmtest/qemu
 OUT=/tmp/qemu
 PARTS=${QEMU_SUITE_PARTS:-ipxe linux}
@@ -31,18 +32,6 @@ SCSI_MB=${QEMU_SCSI_MB:-4}
 TMO=${QEMU_PART_TIMEOUT:-600}
 # a nested boot up to the disks took up to 500 guest seconds under load
 SCSI_TMO=${QEMU_PART_TIMEOUT:-1200}
-# What QEMU prints when vhost does not serve it (net/tap.c, hw/net/vhost_net.c,
-# hw/virtio/vhost.c) or when one of its asserts fires.
-# hw/scsi/vhost-scsi.c names itself in all it reports (e.g. "Cannot set
-# vhost-scsi endpoint"); its device name appears in nothing benign.
-QEMU_BAD='falling back on userspace virtio|vhost-net requested but could not be initialized|unable to start vhost|Fail to (invalidate|update)|vhost_set_|vhost_net_|vhost VQ|vhost-scsi|[Aa]ssert|Aborted|[Ee]rror'
-# The nested Linux guest runs TCG inside TCG (on a debug host under KASAN,
-# thousands of times slower than hardware): its RCU-stall, soft-lockup and
-# hung-task detectors only measure that, so they are off on its command
-# line.  Its splats (BUG, WARNING, Oops, Call Trace, DMAR faults) still fail
-# linux.guest_console_clean; its console is not mirrored onto the VM's,
-# which vmtest judges as the host's.
-NESTED_NO_TIMING="rcupdate.rcu_cpu_stall_suppress=1 nowatchdog sysctl.kernel.hung_task_timeout_secs=0"
 mkdir -p $OUT
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 
@@ -58,23 +47,9 @@ result() { # result NAME STATUS [NOTE]
 	fi
 }
 uptime_s() { cut -d. -f1 /proc/uptime; }
-printable() { tr -cd '\11\12\40-\176'; }
 evidence() { # evidence TITLE FILE
 	echo "# ---- $1"
 	printable < "$2" | sed 's/^/#   /'
-}
-
-# wait_for PATTERN FILE SECONDS PID: until FILE has PATTERN (grep -E), PID
-# exits or time runs out.
-wait_for() {
-	i=0
-	while [ $i -lt "$3" ]; do
-		printable < "$2" 2>/dev/null | grep -qE "$1" && return 0
-		kill -0 "$4" 2>/dev/null || { printable < "$2" | grep -qE "$1"; return; }
-		sleep 1
-		i=$((i + 1))
-	done
-	return 1
 }
 
 # watch_vhost QEMU_PID FILE: while QEMU runs, record whether it holds

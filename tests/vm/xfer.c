@@ -15,7 +15,6 @@
  * fetched arrived here.  Exit status 0 only for the full count.
  */
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
