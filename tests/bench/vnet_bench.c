@@ -9,23 +9,30 @@
  * the device has not suppressed notifications, a sleep on the call eventfd
  * only when nothing completed.  TX counts frames the device completed and
  * checks them against the tap's receive counter; RX has a sender thread push
- * frames out of the tap and counts (and length-checks) what lands in guest
- * buffers.  RR is request/response with one frame in flight: a reflector
- * thread sends every frame the guest transmits back into the tap, and the
- * guest sends the next one only once the last came back, byte for byte
- * (its rate is round trips per second).  Prints one line:
+ * frames out of the tap, 64 at a time with at most 128 not yet received, and
+ * counts (and length-checks) what lands in guest buffers.  RR is
+ * request/response with one frame in flight: a reflector thread sends every
+ * frame the guest transmits back into the tap, and the guest sends the next
+ * one only once the last came back, byte for byte (its rate is round trips
+ * per second).  The sender and the reflector run SCHED_FIFO: they play the
+ * host's side, which has a CPU of its own on a real host, and a peer that
+ * the vhost worker's wake-up may or may not preempt would make the rate a
+ * decision of the scheduler instead of a cost (Documentation/performance.rst).
+ * Prints one line:
  *   BENCH vnet-<dir>-<bytes> pps=<n> packets=<n> checked=<n>
  * and exits non-zero when nothing moved or the check failed.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
@@ -34,6 +41,9 @@
 
 #define RING 256
 #define RX_BUF 2048
+/* RX: the sender's burst, and how many frames may be on their way. */
+#define RX_BURST 64
+#define RX_WINDOW 128
 
 static struct vn_ctx c;
 static atomic_bool stop;
@@ -44,6 +54,10 @@ static atomic_int peer_tid;
 static unsigned long long kicks, waits;
 /* Voluntary and involuntary switches of the driver and the peer thread. */
 static unsigned long long snap[2][4];
+/* RX: frames the driver received, and the sender asleep until it does. */
+static atomic_ullong rx_received;
+static atomic_bool sender_waiting;
+static int sender_efd = -1;
 
 static unsigned long long tap_counter(const char *name)
 {
@@ -218,6 +232,30 @@ static int bench_tx(size_t size, int secs, unsigned long long *pkts,
 	return got >= *pkts ? 0 : -EIO;
 }
 
+/* The host's side of RX and RR: never preempted by the worker's wake-up. */
+static int peer_realtime(void)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+
+	return -pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
+/* Sleep until the driver has received enough for another burst. */
+static void sender_wait(unsigned long long sent)
+{
+	uint64_t v;
+
+	atomic_store(&sender_waiting, true);
+	if (sent - atomic_load(&rx_received) <= RX_WINDOW - RX_BURST ||
+	    atomic_load(&stop)) {
+		atomic_store(&sender_waiting, false);
+		return;
+	}
+	/* The driver clears the flag and writes the eventfd. */
+	if (read(sender_efd, &v, sizeof(v)) < 0)
+		perror("sender wait");
+}
+
 static void *rx_sender(void *arg)
 {
 	size_t size = *(size_t *)arg;
@@ -226,30 +264,52 @@ static void *rx_sender(void *arg)
 		.sll_protocol = htons(ETH_P_ALL),
 		.sll_ifindex = c.ifindex,
 	};
-	struct mmsghdr msgs[32];
+	struct mmsghdr msgs[RX_BURST];
+	unsigned long long sent = 0;
 	struct iovec iov;
 	uint8_t frame[ETH_FRAME_LEN];
-	int one = 1, fd;
+	int one = 1, fd, n;
 
 	atomic_store(&peer_tid, gettid());
+	if (peer_realtime())
+		return (void *)1L;
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		return NULL;
+		return (void *)1L;
 	/* Straight to the tap's xmit, like a busy peer on the bridge. */
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	vn_make_frame(frame, size, 2);
 	iov.iov_base = frame;
 	iov.iov_len = size;
 	memset(msgs, 0, sizeof(msgs));
-	for (int i = 0; i < 32; i++) {
+	for (int i = 0; i < RX_BURST; i++) {
 		msgs[i].msg_hdr.msg_iov = &iov;
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
-	while (!atomic_load(&stop))
-		if (sendmmsg(fd, msgs, 32, 0) < 0 && errno != ENOBUFS)
+	while (!atomic_load(&stop)) {
+		if (sent - atomic_load(&rx_received) > RX_WINDOW - RX_BURST) {
+			sender_wait(sent);
+			continue;
+		}
+		n = sendmmsg(fd, msgs, RX_BURST, 0);
+		if (n > 0)
+			sent += n;
+		else if (errno != ENOBUFS)
 			usleep(100);
+	}
 	close(fd);
 	return NULL;
+}
+
+/* The driver's half of the window: count what arrived, wake the sender. */
+static void rx_delivered(unsigned int n)
+{
+	uint64_t one = 1;
+
+	atomic_fetch_add(&rx_received, n);
+	if (atomic_exchange(&sender_waiting, false) &&
+	    write(sender_efd, &one, sizeof(one)) != sizeof(one))
+		perror("wake sender");
 }
 
 static int bench_rx(size_t size, int secs, unsigned long long *pkts,
@@ -259,9 +319,14 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	struct vg_vq *q = &c.d.vq[VN_RXQ];
 	pthread_t th;
 	long long end;
+	uint64_t one = 1;
+	void *ret;
 
 	if (setup_ring(VN_RXQ, bufs, RX_BUF, true, NULL, 0))
 		return -ENOMEM;
+	sender_efd = eventfd(0, 0);
+	if (sender_efd < 0)
+		return -errno;
 	if (pthread_create(&th, NULL, rx_sender, &size))
 		return -errno;
 	loop_begin();
@@ -272,14 +337,24 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 		unsigned int n = reap(q, checked, c.hdr_len + size);
 
 		*pkts += n;
-		if (n)
+		if (n) {
 			publish_and_kick(q);
-		else
+			rx_delivered(n);
+		} else {
 			wait_call(q);
+		}
 	}
 	loop_end();
 	atomic_store(&stop, true);
-	pthread_join(th, NULL);
+	/* A sender asleep in sender_wait() sees the stop. */
+	if (write(sender_efd, &one, sizeof(one)) != sizeof(one))
+		perror("stop sender");
+	pthread_join(th, &ret);
+	close(sender_efd);
+	if (ret) {
+		fprintf(stderr, "sender: no SCHED_FIFO or no packet socket\n");
+		return -EPERM;
+	}
 	return *checked == *pkts ? 0 : -EIO;
 }
 
@@ -290,6 +365,8 @@ static void *reflector(void *arg)
 	uint8_t frame[ETH_FRAME_LEN];
 
 	atomic_store(&peer_tid, gettid());
+	if (peer_realtime())
+		return (void *)1L;
 	while (!atomic_load(&stop)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
@@ -337,6 +414,7 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	pthread_t th;
 	long long end;
 	int fd, r = 0;
+	void *ret;
 
 	if (setup_ring(VN_RXQ, rxbufs, RX_BUF, true, NULL, 0))
 		return -ENOMEM;
@@ -380,8 +458,12 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	}
 	loop_end();
 	atomic_store(&stop, true);
-	pthread_join(th, NULL);
+	pthread_join(th, &ret);
 	close(fd);
+	if (ret) {
+		fprintf(stderr, "reflector: no SCHED_FIFO\n");
+		return -EPERM;
+	}
 	if (r)
 		return r;
 	return *checked == *rts ? 0 : -EIO;
