@@ -14,10 +14,11 @@
  * request/response with one frame in flight: a reflector thread sends every
  * frame the guest transmits back into the tap, and the guest sends the next
  * one only once the last came back, byte for byte (its rate is round trips
- * per second).  The sender and the reflector run SCHED_FIFO: they play the
- * host's side, which has a CPU of its own on a real host, and a peer that
- * the vhost worker's wake-up may or may not preempt would make the rate a
- * decision of the scheduler instead of a cost (Documentation/performance.rst).
+ * per second).  On a one-CPU machine the sender and the reflector run
+ * SCHED_FIFO: they play the host's side, which has a CPU of its own on a
+ * real host, and a peer that the vhost worker's wake-up may or may not
+ * preempt would make the rate a decision of the scheduler instead of a
+ * cost (Documentation/performance.rst).
  * Prints one line:
  *   BENCH vnet-<dir>-<bytes> pps=<n> packets=<n> checked=<n>
  * and exits non-zero when nothing moved or the check failed.
@@ -55,7 +56,7 @@ static unsigned long long kicks, waits;
 /* Voluntary and involuntary switches of the driver and the peer thread. */
 static unsigned long long snap[2][4];
 /* RX: frames the driver received, and the sender asleep until it does. */
-static atomic_ullong rx_received;
+static atomic_ullong rx_sent, rx_received;
 static atomic_bool sender_waiting;
 static int sender_efd = -1;
 
@@ -232,22 +233,35 @@ static int bench_tx(size_t size, int secs, unsigned long long *pkts,
 	return got >= *pkts ? 0 : -EIO;
 }
 
-/* The host's side of RX and RR: never preempted by the worker's wake-up. */
+/*
+ * The host's side of RX and RR.  On one CPU a normal peer would race the
+ * worker for it, and the rate would be the scheduler's choice of who runs
+ * first; SCHED_FIFO is never preempted by the worker's wake-up.  With more
+ * CPUs the peer has one of its own, where a real-time thread that seldom
+ * sleeps would only meet RT throttling.  Returns 0 or an errno.
+ */
 static int peer_realtime(void)
 {
 	struct sched_param sp = { .sched_priority = 1 };
 
-	return -pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	if (sysconf(_SC_NPROCESSORS_ONLN) > 1)
+		return 0;
+	return pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
+/* Frames the sender sent that the driver has not received (signed). */
+static long long rx_outstanding(void)
+{
+	return (long long)(atomic_load(&rx_sent) - atomic_load(&rx_received));
 }
 
 /* Sleep until the driver has received enough for another burst. */
-static void sender_wait(unsigned long long sent)
+static void sender_wait(void)
 {
 	uint64_t v;
 
 	atomic_store(&sender_waiting, true);
-	if (sent - atomic_load(&rx_received) <= RX_WINDOW - RX_BURST ||
-	    atomic_load(&stop)) {
+	if (rx_outstanding() <= RX_WINDOW - RX_BURST || atomic_load(&stop)) {
 		atomic_store(&sender_waiting, false);
 		return;
 	}
@@ -265,17 +279,22 @@ static void *rx_sender(void *arg)
 		.sll_ifindex = c.ifindex,
 	};
 	struct mmsghdr msgs[RX_BURST];
-	unsigned long long sent = 0;
 	struct iovec iov;
 	uint8_t frame[ETH_FRAME_LEN];
-	int one = 1, fd, n;
+	int one = 1, fd, n, err, failed = 0;
 
 	atomic_store(&peer_tid, gettid());
-	if (peer_realtime())
-		return (void *)1L;
+	err = peer_realtime();
+	if (err)
+		return (void *)(long)err;
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		return (void *)1L;
+	if (fd < 0)
+		return (void *)(long)errno;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
+		err = errno;
+		close(fd);
+		return (void *)(long)err;
+	}
 	/* Straight to the tap's xmit, like a busy peer on the bridge. */
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	vn_make_frame(frame, size, 2);
@@ -287,27 +306,37 @@ static void *rx_sender(void *arg)
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 	while (!atomic_load(&stop)) {
-		if (sent - atomic_load(&rx_received) > RX_WINDOW - RX_BURST) {
-			sender_wait(sent);
+		if (rx_outstanding() > RX_WINDOW - RX_BURST) {
+			sender_wait();
 			continue;
 		}
 		n = sendmmsg(fd, msgs, RX_BURST, 0);
-		if (n > 0)
-			sent += n;
-		else if (errno != ENOBUFS)
-			usleep(100);
+		if (n > 0) {
+			atomic_fetch_add(&rx_sent, n);
+			failed = 0;
+			continue;
+		}
+		/* The tap full (ENOBUFS) or worse: let the worker run. */
+		err = errno;
+		if (++failed == 1000)
+			break;
+		usleep(100);
 	}
 	close(fd);
-	return NULL;
+	return failed == 1000 ? (void *)(long)err : NULL;
 }
 
-/* The driver's half of the window: count what arrived, wake the sender. */
+/*
+ * The driver's half of the window: count what arrived, and wake a waiting
+ * sender once there is room for a burst.
+ */
 static void rx_delivered(unsigned int n)
 {
 	uint64_t one = 1;
 
 	atomic_fetch_add(&rx_received, n);
-	if (atomic_exchange(&sender_waiting, false) &&
+	if (rx_outstanding() <= RX_WINDOW - RX_BURST &&
+	    atomic_exchange(&sender_waiting, false) &&
 	    write(sender_efd, &one, sizeof(one)) != sizeof(one))
 		perror("wake sender");
 }
@@ -317,9 +346,10 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 {
 	static uint8_t *bufs[RING];
 	struct vg_vq *q = &c.d.vq[VN_RXQ];
-	pthread_t th;
-	long long end;
+	long long end, last;
 	uint64_t one = 1;
+	pthread_t th;
+	int r = 0;
 	void *ret;
 
 	if (setup_ring(VN_RXQ, bufs, RX_BUF, true, NULL, 0))
@@ -327,10 +357,14 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	sender_efd = eventfd(0, 0);
 	if (sender_efd < 0)
 		return -errno;
-	if (pthread_create(&th, NULL, rx_sender, &size))
-		return -errno;
+	r = pthread_create(&th, NULL, rx_sender, &size);
+	if (r) {
+		close(sender_efd);
+		return -r;
+	}
 	loop_begin();
-	end = vg_now_ms() + secs * 1000LL;
+	last = vg_now_ms();
+	end = last + secs * 1000LL;
 	*pkts = 0;
 	*checked = 0;
 	while (vg_now_ms() < end) {
@@ -340,9 +374,17 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 		if (n) {
 			publish_and_kick(q);
 			rx_delivered(n);
-		} else {
-			wait_call(q);
+			last = vg_now_ms();
+			continue;
 		}
+		/* Frames sent and never delivered stop the window: say so. */
+		if (vg_now_ms() - last > 1000) {
+			fprintf(stderr, "window stalled: sent %llu, received %llu\n",
+				atomic_load(&rx_sent), atomic_load(&rx_received));
+			r = -ETIMEDOUT;
+			break;
+		}
+		wait_call(q);
 	}
 	loop_end();
 	atomic_store(&stop, true);
@@ -352,21 +394,24 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	pthread_join(th, &ret);
 	close(sender_efd);
 	if (ret) {
-		fprintf(stderr, "sender: no SCHED_FIFO or no packet socket\n");
-		return -EPERM;
+		fprintf(stderr, "sender: %s\n", strerror((int)(long)ret));
+		return -(int)(long)ret;
 	}
+	if (r)
+		return r;
 	return *checked == *pkts ? 0 : -EIO;
 }
 
 /* The peer of the RR workload: every frame the guest sent goes back. */
 static void *reflector(void *arg)
 {
-	int fd = *(int *)arg;
+	int fd = *(int *)arg, err;
 	uint8_t frame[ETH_FRAME_LEN];
 
 	atomic_store(&peer_tid, gettid());
-	if (peer_realtime())
-		return (void *)1L;
+	err = peer_realtime();
+	if (err)
+		return (void *)(long)err;
 	while (!atomic_load(&stop)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		ssize_t n;
@@ -429,9 +474,10 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	fd = reflector_socket();
 	if (fd < 0)
 		return fd;
-	if (pthread_create(&th, NULL, reflector, &fd)) {
+	r = pthread_create(&th, NULL, reflector, &fd);
+	if (r) {
 		close(fd);
-		return -errno;
+		return -r;
 	}
 	loop_begin();
 	end = vg_now_ms() + secs * 1000LL;
@@ -461,8 +507,8 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	pthread_join(th, &ret);
 	close(fd);
 	if (ret) {
-		fprintf(stderr, "reflector: no SCHED_FIFO\n");
-		return -EPERM;
+		fprintf(stderr, "reflector: %s\n", strerror((int)(long)ret));
+		return -(int)(long)ret;
 	}
 	if (r)
 		return r;
