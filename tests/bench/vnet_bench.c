@@ -326,6 +326,21 @@ static void *rx_sender(void *arg)
 	return failed == 1000 ? (void *)(long)err : NULL;
 }
 
+/* Join the peer: its error first, then the loop's, then the byte check. */
+static int peer_end(pthread_t th, const char *who, int r, bool all_checked)
+{
+	void *ret;
+
+	pthread_join(th, &ret);
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", who, strerror((int)(long)ret));
+		return -(int)(long)ret;
+	}
+	if (r)
+		return r;
+	return all_checked ? 0 : -EIO;
+}
+
 /*
  * The driver's half of the window: count what arrived, and wake a waiting
  * sender once there is room for a burst.
@@ -350,7 +365,6 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	uint64_t one = 1;
 	pthread_t th;
 	int r = 0;
-	void *ret;
 
 	if (setup_ring(VN_RXQ, bufs, RX_BUF, true, NULL, 0))
 		return -ENOMEM;
@@ -391,15 +405,9 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	/* A sender asleep in sender_wait() sees the stop. */
 	if (write(sender_efd, &one, sizeof(one)) != sizeof(one))
 		perror("stop sender");
-	pthread_join(th, &ret);
+	r = peer_end(th, "sender", r, *checked == *pkts);
 	close(sender_efd);
-	if (ret) {
-		fprintf(stderr, "sender: %s\n", strerror((int)(long)ret));
-		return -(int)(long)ret;
-	}
-	if (r)
-		return r;
-	return *checked == *pkts ? 0 : -EIO;
+	return r;
 }
 
 /* The peer of the RR workload: every frame the guest sent goes back. */
@@ -459,7 +467,6 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	pthread_t th;
 	long long end;
 	int fd, r = 0;
-	void *ret;
 
 	if (setup_ring(VN_RXQ, rxbufs, RX_BUF, true, NULL, 0))
 		return -ENOMEM;
@@ -504,15 +511,9 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	}
 	loop_end();
 	atomic_store(&stop, true);
-	pthread_join(th, &ret);
+	r = peer_end(th, "reflector", r, *checked == *rts);
 	close(fd);
-	if (ret) {
-		fprintf(stderr, "reflector: %s\n", strerror((int)(long)ret));
-		return -(int)(long)ret;
-	}
-	if (r)
-		return r;
-	return *checked == *rts ? 0 : -EIO;
+	return r;
 }
 
 int main(int argc, char **argv)
