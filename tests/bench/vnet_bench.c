@@ -45,6 +45,8 @@
 /* RX: the sender's burst, and how many frames may be on their way. */
 #define RX_BURST 64
 #define RX_WINDOW 128
+/* Failed sends in a row (100 us apart) before the sender gives up. */
+#define RX_SEND_TRIES 1000
 
 static struct vn_ctx c;
 static atomic_bool stop;
@@ -55,7 +57,7 @@ static atomic_int peer_tid;
 static unsigned long long kicks, waits;
 /* Voluntary and involuntary switches of the driver and the peer thread. */
 static unsigned long long snap[2][4];
-/* RX: frames the driver received, and the sender asleep until it does. */
+/* RX: frames sent and received, and the sender asleep until there is room. */
 static atomic_ullong rx_sent, rx_received;
 static atomic_bool sender_waiting;
 static int sender_efd = -1;
@@ -234,6 +236,35 @@ static int bench_tx(size_t size, int secs, unsigned long long *pkts,
 }
 
 /*
+ * A packet socket on the tap, sending straight to its xmit (like a busy
+ * peer on the bridge); @ignore_outgoing: it does not see its own frames.
+ */
+static int tap_packet_socket(bool ignore_outgoing)
+{
+	struct sockaddr_ll sll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = htons(ETH_P_ALL),
+		.sll_ifindex = c.ifindex,
+	};
+	int one = 1, fd;
+
+	/* Protocol 0: nothing arrives before bind() picks the tap. */
+	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
+	    (ignore_outgoing &&
+	     setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
+			sizeof(one))) ||
+	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
+		       sizeof(one))) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
  * The host's side of RX and RR.  On one CPU a normal peer would race the
  * worker for it, and the rate would be the scheduler's choice of who runs
  * first; SCHED_FIFO is never preempted by the worker's wake-up.  With more
@@ -273,30 +304,18 @@ static void sender_wait(void)
 static void *rx_sender(void *arg)
 {
 	size_t size = *(size_t *)arg;
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-		.sll_ifindex = c.ifindex,
-	};
 	struct mmsghdr msgs[RX_BURST];
 	struct iovec iov;
 	uint8_t frame[ETH_FRAME_LEN];
-	int one = 1, fd, n, err, failed = 0;
+	int fd, n, err, failed = 0;
 
 	atomic_store(&peer_tid, gettid());
 	err = peer_realtime();
 	if (err)
 		return (void *)(long)err;
-	fd = socket(AF_PACKET, SOCK_RAW, 0);
+	fd = tap_packet_socket(false);
 	if (fd < 0)
-		return (void *)(long)errno;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll))) {
-		err = errno;
-		close(fd);
-		return (void *)(long)err;
-	}
-	/* Straight to the tap's xmit, like a busy peer on the bridge. */
-	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
+		return (void *)(long)-fd;
 	vn_make_frame(frame, size, 2);
 	iov.iov_base = frame;
 	iov.iov_len = size;
@@ -318,12 +337,12 @@ static void *rx_sender(void *arg)
 		}
 		/* The tap full (ENOBUFS) or worse: let the worker run. */
 		err = errno;
-		if (++failed == 1000)
+		if (++failed == RX_SEND_TRIES)
 			break;
 		usleep(100);
 	}
 	close(fd);
-	return failed == 1000 ? (void *)(long)err : NULL;
+	return failed == RX_SEND_TRIES ? (void *)(long)err : NULL;
 }
 
 /* Join the peer: its error first, then the loop's, then the byte check. */
@@ -381,21 +400,21 @@ static int bench_rx(size_t size, int secs, unsigned long long *pkts,
 	end = last + secs * 1000LL;
 	*pkts = 0;
 	*checked = 0;
-	while (vg_now_ms() < end) {
+	for (long long now = last; now < end; now = vg_now_ms()) {
 		unsigned int n = reap(q, checked, c.hdr_len + size);
 
 		*pkts += n;
 		if (n) {
 			publish_and_kick(q);
 			rx_delivered(n);
-			last = vg_now_ms();
+			last = now;
 			continue;
 		}
 		/*
 		 * Frames sent and never delivered stop the window: say so (a
 		 * build losing one frame in 1000 failed here, 2026-12-03).
 		 */
-		if (vg_now_ms() - last > 1000) {
+		if (now - last > 1000) {
 			fprintf(stderr, "window stalled: sent %llu, received %llu\n",
 				atomic_load(&rx_sent), atomic_load(&rx_received));
 			r = -ETIMEDOUT;
@@ -436,30 +455,6 @@ static void *reflector(void *arg)
 	return NULL;
 }
 
-static int reflector_socket(void)
-{
-	struct sockaddr_ll sll = {
-		.sll_family = AF_PACKET,
-		.sll_protocol = htons(ETH_P_ALL),
-		.sll_ifindex = c.ifindex,
-	};
-	int one = 1, fd;
-
-	/* Protocol 0: nothing arrives before bind() picks the tap. */
-	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	if (fd < 0)
-		return -errno;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) ||
-	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
-		       sizeof(one)) ||
-	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one,
-		       sizeof(one))) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
-
 static int bench_rr(size_t size, int secs, unsigned long long *rts,
 		    unsigned long long *checked)
 {
@@ -481,7 +476,7 @@ static int bench_rr(size_t size, int secs, unsigned long long *rts,
 	tq->desc[0].addr = vg_gpa(&c.d, txbuf);
 	tq->desc[0].len = c.hdr_len + size;
 	tq->desc[0].flags = 0;
-	fd = reflector_socket();
+	fd = tap_packet_socket(true);
 	if (fd < 0)
 		return fd;
 	r = pthread_create(&th, NULL, reflector, &fd);
